@@ -1,0 +1,29 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The request context passed explicitly through Valet's layers."""
+
+from oslo_context import context
+from oslo_db.sqlalchemy import enginefacade
+
+
+@enginefacade.transaction_context_provider
+class RequestContext(context.RequestContext):
+    """A RequestContext that carries a DB session and the service's config.
+
+    ``config`` is the process's ``ConfigOpts``; nothing in Valet reads a
+    global configuration object.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.config = kwargs.pop('config', None)
+        super().__init__(*args, **kwargs)
