@@ -1,0 +1,114 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Database access: the enginefacade every Valet process shares.
+
+Data functions are decorated with ``@context_manager.reader`` or
+``@context_manager.writer`` and take a :class:`valet.context.RequestContext`
+as their first argument; the decorator opens (or joins) a transaction and
+puts the session on ``ctx.session``.
+"""
+
+import functools
+
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log as logging
+from sqlalchemy import exc as sa_exc
+
+from valet import exception
+
+LOG = logging.getLogger(__name__)
+
+context_manager = enginefacade.transaction_context()
+
+# oslo.db's [database] options that are not enginefacade arguments; they
+# belong to its legacy DBAPI and would only produce warnings here.
+_NOT_FACADE_OPTIONS = frozenset([
+    'backend', 'db_max_retries', 'db_inc_retry_interval',
+    'db_retry_interval', 'db_max_retry_interval', 'use_db_reconnect',
+    'mysql_enable_ndb', 'use_tpool',
+])
+
+
+def facade_options(conf):
+    """Return the enginefacade arguments for conf's ``[database]`` group."""
+    options = {key: value for key, value in conf.database.items()
+               if key not in _NOT_FACADE_OPTIONS}
+    # Valet's schema relies on foreign keys; SQLite enforces them only
+    # when asked to.
+    options['sqlite_fk'] = True
+    return options
+
+
+def configure(conf):
+    """Configure the shared enginefacade from conf's ``[database]`` group.
+
+    A process configures its database once, before its first transaction;
+    a later call is logged and ignored rather than silently switching
+    databases under running requests.
+    """
+    if context_manager.is_started:
+        LOG.warning('The database is already in use; ignoring a second '
+                    'database configuration.')
+        return
+    context_manager.configure(**facade_options(conf))
+
+
+def get_engine():
+    """Return the writer engine (starts the enginefacade if needed)."""
+    return context_manager.writer.get_engine()
+
+
+def new_context_manager(connection, **options):
+    """Return an independent context manager bound to connection.
+
+    Used to give each test (or a one-shot command) its own engine; install
+    it with ``context_manager.patch_factory(new)``, which returns the
+    callable that undoes the patch.
+    """
+    manager = context_manager.make_new_manager()
+    options.setdefault('sqlite_fk', True)
+    manager.configure(connection=connection, **options)
+    return manager
+
+
+def is_unavailable(error):
+    """True if error means the database could not be reached or used."""
+    if isinstance(error, (db_exc.DBConnectionError,
+                          db_exc.CantStartEngineError,
+                          sa_exc.OperationalError)):
+        return True
+    return (isinstance(error, db_exc.DBError) and
+            isinstance(error.inner_exception, sa_exc.OperationalError))
+
+
+def translate_unavailable(fn):
+    """Turn "database unreachable" errors of fn into ServiceUnavailable.
+
+    Wrap this around the reader/writer decorator so that failures to
+    connect, begin or commit are all caught.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (db_exc.DBError, db_exc.CantStartEngineError,
+                sa_exc.OperationalError) as error:
+            if not is_unavailable(error):
+                raise
+            LOG.error('Database unavailable in %(fn)s: %(error)s',
+                      {'fn': fn.__name__, 'error': error})
+            raise exception.ServiceUnavailable(
+                reason='the database is unavailable (%s)' %
+                type(error).__name__) from error
+    return wrapper

@@ -1,0 +1,256 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Group data functions: the only way the API reads and writes groups.
+
+Every function takes the request context first, runs in one transaction
+and returns plain dicts::
+
+    {"id", "name", "description", "type", "level",
+     "members": [sorted project ids]}
+
+Functions that take ``group_id`` also accept the group's name (an id match
+wins), as ``GET /v1/groups/{id or name}`` does. A database that cannot be
+reached raises :class:`valet.exception.ServiceUnavailable`.
+"""
+
+from oslo_db import api as oslo_db_api
+from oslo_db import exception as db_exc
+from oslo_utils import uuidutils
+import sqlalchemy as sa
+
+from valet.db import api
+from valet.db import models
+from valet import exception
+
+GROUP_TYPES = ('affinity', 'diversity', 'exclusivity')
+GROUP_LEVELS = ('host', 'rack')
+
+# Concurrent writers touching the same rows: retry a few times on deadlocks
+# (Galera reports certification failures as deadlocks too).
+_retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_on_deadlock=True, inc_retry_interval=True)
+
+
+def _group_dict(group):
+    return {
+        'id': group.id,
+        'name': group.name,
+        'description': group.description,
+        'type': group.type,
+        'level': group.level,
+        'members': sorted(member.project_id for member in group.members),
+    }
+
+
+def _check_choice(field, value, choices):
+    if value not in choices:
+        raise exception.Invalid(
+            "Invalid %s %r: must be one of %s" %
+            (field, value, ', '.join(choices)))
+
+
+def _check_name(name):
+    if not isinstance(name, str) or not 1 <= len(name) <= models.NAME_LENGTH:
+        raise exception.Invalid(
+            "Invalid name %r: must be a string of 1 to %d characters" %
+            (name, models.NAME_LENGTH))
+
+
+def _check_description(description):
+    if description is not None and not isinstance(description, str):
+        raise exception.Invalid(
+            "Invalid description %r: must be a string or null" %
+            (description,))
+
+
+def _check_project_ids(project_ids):
+    if isinstance(project_ids, str):
+        raise exception.Invalid(
+            "Invalid members %r: must be a list of project ids" %
+            (project_ids,))
+    for project_id in project_ids:
+        if (not isinstance(project_id, str) or
+                not 1 <= len(project_id) <= models.NAME_LENGTH):
+            raise exception.Invalid(
+                "Invalid member %r: a project id is a string of 1 to %d "
+                "characters" % (project_id, models.NAME_LENGTH))
+
+
+def _find_group(ctx, id_or_name, for_update=False):
+    """Return the Group model with this id (preferred) or name."""
+    query = sa.select(models.Group).where(
+        sa.or_(models.Group.id == id_or_name,
+               models.Group.name == id_or_name))
+    if for_update:
+        query = query.with_for_update()
+    groups = ctx.session.scalars(query).all()
+    for group in groups:
+        if group.id == id_or_name:
+            return group
+    if groups:
+        return groups[0]
+    raise exception.GroupNotFound(group=id_or_name)
+
+
+def _server_projects(ctx, group_id, project_ids=None):
+    """Return {project_id: server count} of servers placed in a group."""
+    query = (sa.select(models.GroupServer.project_id, sa.func.count())
+             .where(models.GroupServer.group_id == group_id)
+             .group_by(models.GroupServer.project_id))
+    if project_ids is not None:
+        query = query.where(models.GroupServer.project_id.in_(project_ids))
+    return dict(ctx.session.execute(query).all())
+
+
+@api.translate_unavailable
+@_retry_on_deadlock
+@api.context_manager.writer
+def create_group(ctx, name, group_type, level, description=None):
+    """Create a group; raise GroupNameExists if the name is taken."""
+    _check_name(name)
+    _check_choice('type', group_type, GROUP_TYPES)
+    _check_choice('level', level, GROUP_LEVELS)
+    _check_description(description)
+    group = models.Group(id=uuidutils.generate_uuid(), name=name,
+                         description=description, type=group_type,
+                         level=level, members=[])
+    ctx.session.add(group)
+    try:
+        # Let the unique constraint decide: a pre-check would race.
+        ctx.session.flush()
+    except db_exc.DBDuplicateEntry as error:
+        raise exception.GroupNameExists(name=name) from error
+    return _group_dict(group)
+
+
+@api.translate_unavailable
+@api.context_manager.reader
+def get_group(ctx, id_or_name):
+    """Return the group with this id or name, or raise GroupNotFound."""
+    return _group_dict(_find_group(ctx, id_or_name))
+
+
+@api.translate_unavailable
+@api.context_manager.reader
+def list_groups(ctx):
+    """Return every group, ordered by name."""
+    groups = ctx.session.scalars(
+        sa.select(models.Group).order_by(models.Group.name))
+    return [_group_dict(group) for group in groups]
+
+
+@api.translate_unavailable
+@_retry_on_deadlock
+@api.context_manager.writer
+def update_group(ctx, group_id, description):
+    """Set a group's description (its other fields are immutable)."""
+    _check_description(description)
+    group = _find_group(ctx, group_id, for_update=True)
+    group.description = description
+    ctx.session.flush()
+    return _group_dict(group)
+
+
+@api.translate_unavailable
+@_retry_on_deadlock
+@api.context_manager.writer
+def delete_group(ctx, group_id):
+    """Delete a group; raise GroupInUse while it has members or servers."""
+    group = _find_group(ctx, group_id, for_update=True)
+    if group.members:
+        raise exception.GroupInUse(
+            group=group.name,
+            reason='it has %d member project(s)' % len(group.members))
+    servers = sum(_server_projects(ctx, group.id).values())
+    if servers:
+        raise exception.GroupInUse(
+            group=group.name,
+            reason='%d server(s) are placed in it' % servers)
+    ctx.session.delete(group)
+    ctx.session.flush()
+
+
+@api.translate_unavailable
+@_retry_on_deadlock
+@api.context_manager.writer
+def add_members(ctx, group_id, project_ids):
+    """Add projects to a group's members (a union; repeating is harmless)."""
+    project_ids = list(project_ids)
+    _check_project_ids(project_ids)
+    # Lock the group row so concurrent additions serialize on it.
+    group = _find_group(ctx, group_id, for_update=True)
+    existing = {member.project_id for member in group.members}
+    for project_id in sorted(set(project_ids) - existing):
+        group.members.append(models.GroupMember(project_id=project_id))
+    ctx.session.flush()
+    return _group_dict(group)
+
+
+@api.translate_unavailable
+@api.context_manager.reader
+def is_member(ctx, group_id, project_id):
+    """Return True if project_id is a member of the group."""
+    group = _find_group(ctx, group_id)
+    return any(member.project_id == project_id for member in group.members)
+
+
+@api.translate_unavailable
+@_retry_on_deadlock
+@api.context_manager.writer
+def remove_member(ctx, group_id, project_id):
+    """Remove one member; it must have no servers left in the group."""
+    group = _find_group(ctx, group_id, for_update=True)
+    member = next((m for m in group.members if m.project_id == project_id),
+                  None)
+    if member is None:
+        raise exception.MemberNotFound(project=project_id, group=group.name)
+    if _server_projects(ctx, group.id, [project_id]):
+        raise exception.MemberInUse(project=project_id, group=group.name)
+    group.members.remove(member)
+    ctx.session.delete(member)
+    ctx.session.flush()
+
+
+@api.translate_unavailable
+@_retry_on_deadlock
+@api.context_manager.writer
+def remove_all_members(ctx, group_id):
+    """Remove every member, or none if any of them has servers there."""
+    group = _find_group(ctx, group_id, for_update=True)
+    members = [member.project_id for member in group.members]
+    busy = sorted(_server_projects(ctx, group.id, members))
+    if busy:
+        raise exception.MemberInUse(project=', '.join(busy),
+                                    group=group.name)
+    for member in list(group.members):
+        group.members.remove(member)
+        ctx.session.delete(member)
+    ctx.session.flush()
+
+
+@api.translate_unavailable
+@api.context_manager.reader
+def group_servers(ctx, group_id, project_id=None):
+    """List the servers placed in a group (optionally one project's)."""
+    group = _find_group(ctx, group_id)
+    query = (sa.select(models.GroupServer)
+             .where(models.GroupServer.group_id == group.id)
+             .order_by(models.GroupServer.project_id,
+                       models.GroupServer.orchestration_id))
+    if project_id is not None:
+        query = query.where(models.GroupServer.project_id == project_id)
+    return [{'group_id': server.group_id,
+             'orchestration_id': server.orchestration_id,
+             'project_id': server.project_id,
+             'host': server.host}
+            for server in ctx.session.scalars(query)]
