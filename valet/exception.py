@@ -86,3 +86,13 @@ class MemberInUse(Conflict):
 class UnknownProjects(Invalid):
     msg_fmt = 'Unknown project ids: %(projects)s'
     error_code = 'valet.group.unknown_projects'
+
+
+class Forbidden(ValetException):
+    msg_fmt = 'Forbidden.'
+    error_code = 'valet.forbidden'
+
+
+class PolicyNotAuthorized(Forbidden):
+    msg_fmt = 'Policy does not allow %(action)s to be performed.'
+    error_code = 'valet.policy.not_authorized'
