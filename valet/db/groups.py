@@ -74,7 +74,7 @@ def _check_description(description):
 
 
 def _check_project_ids(project_ids):
-    if isinstance(project_ids, str):
+    if not isinstance(project_ids, (list, tuple, set, frozenset)):
         raise exception.Invalid(
             "Invalid members %r: must be a list of project ids" %
             (project_ids,))
@@ -185,7 +185,6 @@ def delete_group(ctx, group_id):
 @api.context_manager.writer
 def add_members(ctx, group_id, project_ids):
     """Add projects to a group's members (a union; repeating is harmless)."""
-    project_ids = list(project_ids)
     _check_project_ids(project_ids)
     # Lock the group row so concurrent additions serialize on it.
     group = _find_group(ctx, group_id, for_update=True)
