@@ -27,3 +27,15 @@ class RequestContext(context.RequestContext):
     def __init__(self, *args, **kwargs):
         self.config = kwargs.pop('config', None)
         super().__init__(*args, **kwargs)
+
+    def can(self, action, target=None, fatal=True):
+        """Check the policy rule action for this context.
+
+        :returns: True, or False when fatal is False and the rule fails.
+        :raises valet.exception.PolicyNotAuthorized: when fatal and denied.
+        """
+        # Imported here to keep the context free of an import cycle:
+        # valet.policy loads every option module, and those may import
+        # code that uses the context.
+        from valet import policy
+        return policy.authorize(self, action, target=target, fatal=fatal)

@@ -1,0 +1,126 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Assemble the Valet API WSGI application from its middleware.
+
+No paste: the pipeline is written here, in the order a request crosses it.
+"""
+
+from oslo_log import log as logging
+from oslo_middleware import cors
+from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+from oslo_utils import importutils
+
+from valet.api import auth
+from valet.api import errors
+from valet.api import fault_wrap
+from valet.api import handler
+from valet.api import microversion
+
+LOG = logging.getLogger(__name__)
+
+# Written by the services part; the API runs without it (no notifications)
+# when it is absent.
+notifications = importutils.try_import('valet.api.notifications')
+
+
+def _auth_middleware(conf):
+    if conf.api.auth_strategy == 'noauth':
+        LOG.warning('auth_strategy = noauth: the API trusts the identity '
+                    'headers of every request. Never use this in '
+                    'production.')
+        return auth.NoAuthMiddleware
+    return lambda app: auth.KeystoneAuthMiddleware(app, conf)
+
+
+def _notifications_middleware(conf):
+    factory = getattr(notifications, 'NotificationsMiddleware', None)
+    if factory is None:
+        LOG.warning('The API notifications middleware is not available: '
+                    'requests are not published.')
+        return None
+    return lambda app: factory(app, conf)
+
+
+def _cors_middleware(conf):
+    if not conf.cors.allowed_origin:
+        return None
+    return lambda app: cors.CORS(app, conf)
+
+
+HEALTHCHECK_PATH = '/healthcheck'
+
+
+class HealthcheckRoute(object):
+    """Send /healthcheck to oslo.middleware's healthcheck application.
+
+    oslo.middleware's Healthcheck is an application that answers every
+    request it gets; it is mounted on its path here, ahead of auth.
+    """
+
+    def __init__(self, application, conf):
+        self.application = application
+        self.healthcheck = healthcheck.Healthcheck(None, conf)
+
+    def __call__(self, environ, start_response):
+        if environ.get('PATH_INFO') == HEALTHCHECK_PATH:
+            return self.healthcheck(environ, start_response)
+        return self.application(environ, start_response)
+
+
+def deploy(conf):
+    """Return the API WSGI application for conf (no database set up)."""
+    application = handler.ValetHandler(conf)
+
+    # From the inside out; a request crosses these layers bottom to top:
+    #
+    # * microversion: parse OpenStack-API-Version (400/406), answer it and
+    #   Vary on every response;
+    # * fault wrapper: an escaping exception becomes a 503 (backend down)
+    #   or a 500 with the traceback only in the log;
+    # * notifications: publish request and response (the caller's
+    #   identity comes from the context, built just outside);
+    # * context: the RequestContext of the caller, with conf;
+    # * auth: keystonemiddleware's auth_token (or noauth), skipped for
+    #   the version document; its 401 re-shaped into API-WG JSON;
+    # * CORS: only when [cors] allowed_origin is set;
+    # * healthcheck: /healthcheck for load balancers, before any auth;
+    # * request id: x-openstack-request-id, seen by every inner layer;
+    # * proxy headers: the client's scheme and host behind a proxy, so
+    #   that the links we build are right.
+    layers = (
+        microversion.MicroversionMiddleware,
+        fault_wrap.FaultWrapper,
+        _notifications_middleware(conf),
+        lambda app: auth.ContextMiddleware(app, conf),
+        _auth_middleware(conf),
+        errors.ApiWgErrors,
+        _cors_middleware(conf),
+        lambda app: HealthcheckRoute(app, conf),
+        lambda app: request_id.RequestId(app, conf),
+        lambda app: http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf),
+    )
+    for layer in layers:
+        if layer is not None:
+            application = layer(application)
+    return application
+
+
+def loadapp(conf):
+    """Return the Valet API WSGI application.
+
+    The caller has registered and parsed conf, set up logging and
+    configured the database (see :mod:`valet.wsgi`).
+    """
+    return deploy(conf)

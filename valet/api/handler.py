@@ -1,0 +1,127 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The route table of the Valet API and its dispatcher.
+
+``ROUTES`` maps each path (Routes syntax) to ``{METHOD: handler}``; the
+handlers are plain functions, one module per noun. A path that matches
+with a method not in its entry gets 405 with an ``Allow`` header built from
+the same table, so the table is the single statement of the API surface.
+"""
+
+from oslo_log import log as logging
+import routes
+import webob
+
+from valet.api import errors
+from valet.api.handlers import groups
+from valet.api.handlers import root
+from valet.api.handlers import status
+from valet import exception
+
+LOG = logging.getLogger(__name__)
+
+ROUTES = {
+    # The service may be mounted under a prefix (e.g. /valet): '' is then
+    # its root, as is '/'.
+    '': {'GET': root.home},
+    '/': {'GET': root.home},
+    '/v1': {'GET': root.home},
+    '/v1/': {'GET': root.home},
+    '/v1/status': {
+        'GET': status.show_status,
+        'HEAD': status.head_status,
+    },
+    '/v1/groups': {
+        'GET': groups.list_groups,
+        'POST': groups.create_group,
+    },
+    '/v1/groups/{group}': {
+        'GET': groups.show_group,
+        'PUT': groups.update_group,
+        'DELETE': groups.delete_group,
+    },
+    '/v1/groups/{group}/members': {
+        'PUT': groups.add_members,
+        'DELETE': groups.remove_all_members,
+    },
+    '/v1/groups/{group}/members/{project}': {
+        'GET': groups.show_member,
+        'DELETE': groups.remove_member,
+    },
+}
+
+JSON_TYPE = 'application/json'
+
+
+def _method_not_allowed(allowed):
+    def handle_405(environ, start_response):
+        raise errors.MethodNotAllowed(
+            'The method %s is not allowed for this resource; allowed: %s.'
+            % (environ['REQUEST_METHOD'], allowed),
+            headers={'Allow': allowed})
+    return handle_405
+
+
+def make_map(declarations):
+    """Return a routes.Mapper for a route table, with the 405 fallbacks."""
+    mapper = routes.Mapper()
+    for path, methods in declarations.items():
+        for method, handler in methods.items():
+            mapper.connect(path, action=handler,
+                           conditions={'method': [method]})
+        allowed = ', '.join(sorted(methods))
+        mapper.connect(path, action=_method_not_allowed(allowed))
+    return mapper
+
+
+def _check_content(req, max_body_size):
+    """Refuse what the handlers would misread: 406, 413, 415."""
+    if req.accept and not req.accept.acceptable_offers([JSON_TYPE]):
+        raise errors.NotAcceptable(
+            'Only application/json responses are available; the Accept '
+            'header asked for %s.' % req.headers.get('Accept'))
+    length = req.content_length
+    if length and length > max_body_size:
+        raise errors.RequestEntityTooLarge(
+            'The request body is %d bytes; the limit is %d.'
+            % (length, max_body_size))
+    if length or req.is_body_readable and req.method in ('POST', 'PUT'):
+        if req.content_type != JSON_TYPE:
+            raise errors.UnsupportedMediaType(
+                'The request body must be application/json, not %r.'
+                % (req.content_type or 'unspecified'))
+
+
+class ValetHandler(object):
+    """The innermost WSGI application: route, check, call the handler."""
+
+    def __init__(self, conf):
+        self.conf = conf
+        self._map = make_map(ROUTES)
+
+    def __call__(self, environ, start_response):
+        result = self._map.match(environ=environ)
+        if result is None:
+            raise errors.NotFound(
+                'The resource could not be found: %s'
+                % environ.get('PATH_INFO'))
+        handler = result.pop('action')
+        environ['wsgiorg.routing_args'] = ((), result)
+        req = webob.Request(environ)
+        _check_content(req, self.conf.api.max_request_body_size)
+        try:
+            return handler(environ, start_response)
+        except exception.ValetException as exc:
+            # The data layer and the policy speak in domain exceptions;
+            # each carries its API-WG error code.
+            raise errors.from_exception(exc)

@@ -1,0 +1,90 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Microversion handling: ``OpenStack-API-Version: valet X.Y``.
+
+The version list starts at 1.0. Each new microversion appends an entry
+here with a one-line comment, and handlers compare
+``req.environ[MICROVERSION_ENVIRON]`` with ``Version(1, N)``. Parsing is
+done by ``microversion_parse``; this middleware only adds the API-WG
+errors and the response headers (the version answered and ``Vary``), which
+it puts on every response, errors included.
+"""
+
+import microversion_parse
+import webob
+
+from valet.api import errors
+
+SERVICE_TYPE = 'valet'
+MICROVERSION_ENVIRON = '%s.microversion' % SERVICE_TYPE
+
+VERSIONS = [
+    '1.0',  # Groups, status; the Valet 1.0 paths with the 1.0 defects fixed.
+]
+
+
+def min_version_string():
+    """Return the lowest microversion served."""
+    return VERSIONS[0]
+
+
+def max_version_string():
+    """Return the highest microversion served."""
+    return VERSIONS[-1]
+
+
+def _version_range():
+    return {'min_version': min_version_string(),
+            'max_version': max_version_string()}
+
+
+class MicroversionMiddleware(object):
+    """Put the requested microversion in the environ and echo it back."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def _extract(self, request):
+        try:
+            return microversion_parse.extract_version(
+                request.headers, SERVICE_TYPE, VERSIONS)
+        except ValueError as exc:
+            # A well formed version outside [min, max].
+            raise errors.NotAcceptable(
+                'Unacceptable microversion: %s' % exc,
+                code='valet.microversion.unsupported',
+                extra=_version_range())
+        except TypeError as exc:
+            raise errors.BadRequest(
+                'Invalid microversion: %s' % exc,
+                code='valet.microversion.invalid',
+                extra=_version_range())
+
+    def __call__(self, environ, start_response):
+        request = webob.Request(environ)
+        header = microversion_parse.STANDARD_HEADER
+        try:
+            version = self._extract(request)
+        except errors.HTTPError as exc:
+            response = exc.response(environ)
+            response.headers.add('Vary', header)
+            return response(environ, start_response)
+
+        environ[MICROVERSION_ENVIRON] = version
+        try:
+            response = request.get_response(self.application)
+        except errors.HTTPError as exc:
+            response = exc.response(environ)
+        response.headers[header] = '%s %s' % (SERVICE_TYPE, version)
+        response.headers.add('Vary', header)
+        return response(environ, start_response)

@@ -1,0 +1,75 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""JSON Schemas of the /v1/groups requests."""
+
+GROUP_TYPES = ['affinity', 'diversity', 'exclusivity']
+GROUP_LEVELS = ['host', 'rack']
+
+# Valet group names: 1 to 255 unreserved URI characters (RFC 3986), so a
+# name can always stand for the id in a path.
+NAME = {'type': 'string', 'pattern': '^[A-Za-z0-9._~-]{1,255}$'}
+DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 1024}
+PROJECT_ID = {'type': 'string', 'pattern': '^[A-Za-z0-9._~-]{1,255}$'}
+
+# Fields that identify a group's rule: set at creation, never changed.
+IMMUTABLE_FIELDS = ('name', 'type', 'level')
+
+POST_GROUP = {
+    'type': 'object',
+    'properties': {
+        'name': NAME,
+        'type': {'type': 'string', 'enum': GROUP_TYPES},
+        'level': {'type': 'string', 'enum': GROUP_LEVELS},
+        'description': DESCRIPTION,
+    },
+    'required': ['name', 'type', 'level'],
+    'additionalProperties': False,
+}
+
+PUT_GROUP = {
+    'type': 'object',
+    'properties': {
+        'description': DESCRIPTION,
+    },
+    'required': ['description'],
+    'additionalProperties': False,
+}
+
+PUT_MEMBERS = {
+    'type': 'object',
+    'properties': {
+        'members': {
+            'type': 'array',
+            'items': PROJECT_ID,
+            'minItems': 1,
+            'uniqueItems': True,
+        },
+    },
+    'required': ['members'],
+    'additionalProperties': False,
+}
+
+LIST_QUERY = {
+    'type': 'object',
+    'properties': {
+        'name': NAME,
+        'type': {'type': 'string', 'enum': GROUP_TYPES},
+        'level': {'type': 'string', 'enum': GROUP_LEVELS},
+    },
+    'additionalProperties': False,
+}
+
+NO_QUERY = {
+    'type': 'object',
+    'additionalProperties': False,
+}

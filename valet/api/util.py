@@ -1,0 +1,100 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Helpers shared by the API handlers: JSON in and out, validation."""
+
+import jsonschema
+from oslo_serialization import jsonutils
+import webob
+
+from valet.api import errors
+
+CONTEXT_ENVIRON = 'valet.context'
+
+
+def context(req):
+    """Return the RequestContext the context middleware put on req."""
+    return req.environ[CONTEXT_ENVIRON]
+
+
+def path_item(req, name):
+    """Return a named item of the matched route, e.g. ``group``."""
+    return req.environ['wsgiorg.routing_args'][1][name]
+
+
+def json_response(status, document):
+    """Return a JSON webob Response."""
+    return webob.Response(status=status, content_type='application/json',
+                          charset=None,
+                          body=jsonutils.dump_as_bytes(document))
+
+
+def empty_response(status=204):
+    """Return a bodiless response (204 and HEAD answers)."""
+    response = webob.Response(status=status)
+    # A 204 has no body and so no type.
+    del response.content_type
+    return response
+
+
+def _field(error):
+    path = [str(item) for item in error.absolute_path]
+    if error.validator == 'required':
+        return None
+    if error.validator == 'additionalProperties':
+        return None
+    return '/'.join(path) or None
+
+
+def _message(error):
+    field = _field(error)
+    if field:
+        return "Invalid input for field '%s': %s" % (field, error.message)
+    return 'Invalid input: %s' % error.message
+
+
+def validate(document, schema, what='body'):
+    """Validate document against a JSON Schema; 400 naming the field."""
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    found = sorted(validator.iter_errors(document),
+                   key=lambda error: list(error.absolute_path))
+    if found:
+        raise errors.BadRequest(
+            'Invalid %s. %s' % (what, '; '.join(_message(e) for e in found)))
+    return document
+
+
+def parse_json(req):
+    """Return the request body parsed as JSON; 400 when it is not JSON."""
+    try:
+        return jsonutils.loads(req.body)
+    except ValueError as exc:
+        raise errors.BadRequest('Malformed JSON body: %s' % exc,
+                                code='valet.malformed_json')
+
+
+def extract_json(req, schema):
+    """Parse the request body as JSON and validate it against schema."""
+    return validate(parse_json(req), schema)
+
+
+def extract_query(req, schema):
+    """Validate the query string (each name at most once) against schema."""
+    query = {}
+    for name, value in req.GET.items():
+        if name in query:
+            raise errors.BadRequest(
+                "Invalid query string: parameter '%s' given more than once"
+                % name)
+        query[name] = value
+    return validate(query, schema, what='query string')

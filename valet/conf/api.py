@@ -1,0 +1,73 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Options of the ``[api]`` group: how valet-api authenticates and listens."""
+
+from oslo_config import cfg
+from oslo_middleware import cors
+
+api_group = cfg.OptGroup(
+    'api',
+    title='API options',
+    help='Options of the valet-api service: authentication and listening '
+         'address.')
+
+API_OPTS = [
+    cfg.StrOpt(
+        'auth_strategy',
+        default='keystone',
+        choices=[
+            ('keystone', 'Validate tokens with keystonemiddleware, configured '
+                         'in [keystone_authtoken].'),
+            ('noauth', 'Trust the X-User-Id, X-Project-Id and X-Roles '
+                       'request headers. For tests and all-in-one trials '
+                       'only, never in production.'),
+        ],
+        help='How valet-api identifies the caller of a request.'),
+    cfg.HostAddressOpt(
+        'bind_host',
+        default='0.0.0.0',
+        help='Address on which valet-api listens (the valet-api command '
+             'only; a WSGI server such as uwsgi has its own setting).'),
+    cfg.PortOpt(
+        'bind_port',
+        default=8090,
+        help='Port on which valet-api listens (the valet-api command only).'),
+    cfg.BoolOpt(
+        'noauth_verify_projects',
+        default=False,
+        help='With auth_strategy = noauth, still check that project ids '
+             'added to a group exist in Keystone (using the [keystone] '
+             'service credentials). With auth_strategy = keystone the '
+             'check is always made.'),
+    cfg.IntOpt(
+        'max_request_body_size',
+        default=1024 * 1024,
+        min=1024,
+        help='Largest request body, in bytes, that valet-api reads; a '
+             'larger one is answered with 413.'),
+]
+
+
+def register_opts(conf):
+    """Register the [api] options, and [cors] which deploy reads."""
+    conf.register_group(api_group)
+    conf.register_opts(API_OPTS, group=api_group)
+    # deploy checks [cors] allowed_origin before it builds the CORS
+    # middleware, so the options must exist beforehand; the sample file
+    # lists them under the oslo.middleware.cors namespace.
+    conf.register_opts(cors.CORS_OPTS, group='cors')
+
+
+def list_opts():
+    """Return the [api] options for the sample configuration file."""
+    return {api_group: API_OPTS}

@@ -1,0 +1,92 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Policy enforcement: one oslo.policy Enforcer per configuration.
+
+Handlers call ``context.can(action)``; nothing here reads a global
+configuration. :func:`get_enforcer` serves the oslopolicy command line
+tools (the ``oslo.policy.enforcer`` entry point).
+"""
+
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_policy import policy
+
+import valet.conf
+from valet import exception
+from valet import policies
+
+LOG = logging.getLogger(__name__)
+
+# ConfigOpts is a Mapping, hence unhashable: key by identity and keep the
+# object alive with its enforcer so that an id is never reused by mistake.
+_ENFORCERS = {}
+_LOCK = threading.Lock()
+
+
+def _new_enforcer(conf):
+    enforcer = policy.Enforcer(conf)
+    enforcer.register_defaults(policies.list_rules())
+    enforcer.load_rules()
+    return enforcer
+
+
+def enforcer_for(conf):
+    """Return the (cached) Enforcer built on this configuration."""
+    with _LOCK:
+        entry = _ENFORCERS.get(id(conf))
+        if entry is None or entry[0] is not conf:
+            entry = (conf, _new_enforcer(conf))
+            _ENFORCERS[id(conf)] = entry
+        return entry[1]
+
+
+def reset(conf=None):
+    """Forget cached enforcers (all of them, or the one of conf)."""
+    with _LOCK:
+        if conf is None:
+            _ENFORCERS.clear()
+        else:
+            _ENFORCERS.pop(id(conf), None)
+
+
+def get_enforcer():
+    """Return an Enforcer for the oslopolicy command line tools."""
+    conf = cfg.ConfigOpts()
+    valet.conf.register_opts(conf)
+    conf([], project='valet')
+    return _new_enforcer(conf)
+
+
+def authorize(context, action, target=None, fatal=True):
+    """Check action for context against target.
+
+    :param target: dict of the resource's attributes; defaults to the
+        caller's own project and user.
+    :returns: True or False (only when fatal is False).
+    :raises valet.exception.PolicyNotAuthorized: when denied and fatal.
+    """
+    if target is None:
+        target = {'project_id': context.project_id,
+                  'user_id': context.user_id}
+    enforcer = enforcer_for(context.config)
+    try:
+        return enforcer.authorize(
+            action, target, context, do_raise=fatal,
+            exc=exception.PolicyNotAuthorized, action=action)
+    except policy.InvalidScope:
+        LOG.debug('Policy %s refused: wrong token scope', action)
+        if fatal:
+            raise exception.PolicyNotAuthorized(action=action)
+        return False
