@@ -11,3 +11,14 @@
 # under the License.
 
 """Valet: holistic placement of whole Heat stacks for OpenStack."""
+
+from oslo_service import backend as _service_backend
+
+# Valet's processes run on native threads, never eventlet. oslo.messaging
+# imports oslo.service, which picks its backend the first time it is used:
+# make threading the default for any process Valet starts, while a host
+# process that already chose its backend (Heat, Nova loading Valet's
+# plugins) keeps its own choice.
+if _service_backend.get_backend_type() is None:
+    _service_backend.register_backend_default_hook(
+        lambda: _service_backend.BackendType.THREADING)

@@ -1,0 +1,125 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Message bus options: ``[DEFAULT] host``, ``[engine_rpc]``,
+``[notifications]`` and ``[listener]``.
+
+:func:`register_opts` also registers oslo.messaging's own options on the
+caller's ``ConfigOpts`` (the sample config lists those under the
+``oslo.messaging`` namespace) and sets Valet's defaults for them: the
+in-process ``fake://`` transport, the ``valet`` exchange and the
+``messagingv2`` notification driver.
+"""
+
+import socket
+
+from oslo_config import cfg
+# oslo.messaging registers its tracing and metrics options on the global
+# cfg.CONF only, yet reads them from the ConfigOpts the transport was built
+# with, and its list_opts() leaves them out: register them on our own conf
+# from where the library defines them.
+from oslo_messaging._metrics import client as om_metrics
+from oslo_messaging._tracing import client as om_tracing
+from oslo_messaging import opts as om_opts
+
+DEFAULT_TRANSPORT_URL = 'fake://'
+CONTROL_EXCHANGE = 'valet'
+
+default_opts = [
+    cfg.HostDomainOpt(
+        'host', default=socket.gethostname(),
+        sample_default='<hostname>',
+        help='Name of this node. valet-engine uses it as its RPC server '
+             'name and reports it as its id in the status call.'),
+]
+
+engine_rpc_group = cfg.OptGroup(
+    'engine_rpc', title='Engine RPC options',
+    help='How valet-api and valet-listener reach valet-engine.')
+
+engine_rpc_opts = [
+    cfg.StrOpt('topic', default='valet-engine',
+               help='RPC topic valet-engine listens on. Every engine of a '
+                    'deployment serves the same topic; the bus spreads the '
+                    'calls between them.'),
+    cfg.IntOpt('timeout', default=60, min=1,
+               help='Seconds an RPC call to valet-engine may take before '
+                    'the caller gives up with a timeout.'),
+]
+
+notifications_group = cfg.OptGroup(
+    'notifications', title='API notification options',
+    help='The API publishes every request and its response as an '
+         'oslo.messaging notification; the bus itself is configured in '
+         '[oslo_messaging_notifications].')
+
+notifications_opts = [
+    cfg.IntOpt('queue_size', default=1000, min=1,
+               help='Notifications waiting to be sent. The API never waits '
+                    'for the bus: when the queue is full (the bus is down '
+                    'or slow), new notifications are dropped and logged.'),
+    cfg.FloatOpt('drain_timeout', default=10.0, min=0.0,
+                 help='Seconds a stopping API process spends sending the '
+                      'notifications still queued before it drops them.'),
+]
+
+listener_group = cfg.OptGroup(
+    'listener', title='Listener options',
+    help='Where valet-listener reads Nova\'s versioned notifications.')
+
+listener_opts = [
+    cfg.ListOpt('topics', default=['versioned_notifications'],
+                help='Topics Nova publishes its versioned notifications on '
+                     '(nova.conf [notifications] versioned_notifications_'
+                     'topics).'),
+    cfg.StrOpt('exchange', default='nova',
+               help='Exchange Nova publishes on (its control_exchange).'),
+    cfg.StrOpt('pool', default='valet-listener',
+               help='Listener pool name. Every valet-listener of a '
+                    'deployment shares the pool, so each notification is '
+                    'handled once, and other consumers of the same topics '
+                    'still get their own copy.'),
+]
+
+
+def _register_oslo_messaging_opts(conf):
+    for group, opts in om_opts.list_opts():
+        conf.register_opts(opts, group=group)
+    conf.register_opts(om_tracing.oslo_messaging_tracing,
+                       group='oslo_messaging_tracing')
+    conf.register_opts(om_metrics.oslo_messaging_metrics,
+                       group='oslo_messaging_metrics')
+    conf.set_default('transport_url', DEFAULT_TRANSPORT_URL)
+    conf.set_default('control_exchange', CONTROL_EXCHANGE)
+    conf.set_default('driver', ['messagingv2'],
+                     group='oslo_messaging_notifications')
+
+
+def register_opts(conf):
+    """Register the message bus options (Valet's and oslo.messaging's)."""
+    _register_oslo_messaging_opts(conf)
+    conf.register_opts(default_opts)
+    for group, opts in ((engine_rpc_group, engine_rpc_opts),
+                        (notifications_group, notifications_opts),
+                        (listener_group, listener_opts)):
+        conf.register_group(group)
+        conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    """Return Valet's own message bus options for the sample config."""
+    return {
+        'DEFAULT': default_opts,
+        engine_rpc_group: engine_rpc_opts,
+        notifications_group: notifications_opts,
+        listener_group: listener_opts,
+    }
