@@ -1,0 +1,137 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``valet-manage plan``: place a Heat template on a data center offline.
+
+``valet/cmd/manage.py`` adds the sub-command with :func:`add_parser` and
+calls :func:`run`; :func:`main` runs it stand-alone. Exit codes: 0 placed,
+1 no placement (the JSON is still printed, with the reason), 2 bad input
+(a message on stderr naming the file and the field).
+"""
+
+import argparse
+import json
+import sys
+
+from oslo_config import cfg
+
+import valet.conf
+from valet.engine import api
+from valet.engine import exception
+from valet.topology import static
+
+EXIT_PLACED = 0
+EXIT_NO_PLACEMENT = 1
+EXIT_BAD_INPUT = 2
+
+
+def add_parser(subparsers):
+    """Add the ``plan`` sub-command to an argparse ``subparsers``."""
+    parser = subparsers.add_parser(
+        'plan', help='Place a Heat template on a data center (offline).',
+        description='Place every server of a HOT template on the data '
+                    'center of a topology file and print the plan.')
+    parser.add_argument('--topology', metavar='DC.yaml',
+                        help='Topology file (default: [engine] '
+                             'topology_file).')
+    parser.add_argument('--template', metavar='STACK.yaml', required=True,
+                        help='HOT template of the stack to place.')
+    parser.add_argument('--existing', metavar='EXISTING.yaml',
+                        help='Servers already running, with their groups.')
+    parser.add_argument('--time-limit', metavar='SECONDS', type=float,
+                        help='Seconds of local search (default: [engine] '
+                             'time_limit).')
+    parser.add_argument('--optimizer', metavar='NAME',
+                        help='Optimizer plugin (default: [engine] '
+                             'optimizer).')
+    parser.add_argument('--format', choices=('json', 'table'),
+                        default='json', help='Output format.')
+    return parser
+
+
+def _groups_by_server(stack):
+    found = {}
+    for group in stack.groups.values():
+        for server in stack.flatten(group.name):
+            found.setdefault(server, []).append(group.name)
+    return found
+
+
+def format_table(result, stack):
+    """Return the result as a readable table followed by the metrics."""
+    if not result.ok:
+        lines = ['No placement: %s' % result.reason]
+        for rule, info in sorted(result.explanation.items()):
+            lines.append('  %-32s excluded %5d host(s) for %s' % (
+                rule, info['hosts_excluded'], ', '.join(info['servers'])))
+        return '\n'.join(lines)
+    groups = _groups_by_server(stack)
+    rows = [('SERVER', 'HOST', 'RACK', 'FLAVOR', 'GROUPS')]
+    for name, where in result.placements.items():
+        rows.append((name, where['host'], where['rack'],
+                     stack.servers[name].flavor.name,
+                     ','.join(groups.get(name, [])) or '-'))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+             for r in rows]
+    lines.append('')
+    for key, value in result.metrics.items():
+        lines.append('%s: %s' % (key, value))
+    return '\n'.join(lines)
+
+
+def _load(conf, args):
+    topology = args.topology or conf.engine.topology_file
+    dc = static.load_datacenter(conf, topology, args.existing)
+    template = static.read_yaml(args.template)
+    try:
+        stack = api.stack_from_template(template, dc)
+    except exception.InvalidStack as exc:
+        raise exception.InvalidTopology(
+            args.template, 'resources.%s' % exc.resource, exc.reason)
+    return dc, stack
+
+
+def run(conf, args, stdout=None, stderr=None):
+    """Run ``valet-manage plan`` with parsed ``args``; return the exit code.
+    """
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    try:
+        dc, stack = _load(conf, args)
+        result = api.place_stack(conf, dc, stack, optimizer=args.optimizer,
+                                 time_limit=args.time_limit)
+    except exception.EngineError as exc:
+        stderr.write('valet-manage plan: %s\n' % exc.message)
+        return EXIT_BAD_INPUT
+    if args.format == 'table':
+        stdout.write(format_table(result, stack) + '\n')
+    else:
+        stdout.write(json.dumps(result.to_dict(), indent=2) + '\n')
+    return EXIT_PLACED if result.ok else EXIT_NO_PLACEMENT
+
+
+def main(argv=None):
+    """Stand-alone ``plan`` command (same options as valet-manage plan)."""
+    parser = argparse.ArgumentParser(prog='valet-manage')
+    parser.add_argument('--config-file', action='append', default=[],
+                        help='Valet configuration file (repeatable).')
+    add_parser(parser.add_subparsers(dest='command', required=True))
+    args = parser.parse_args(argv)
+    conf = cfg.ConfigOpts()
+    valet.conf.register_opts(conf)
+    conf([], project='valet', default_config_files=args.config_file)
+    return run(conf, args)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,72 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The default optimizer: ordered construction, backtracking, local search.
+
+1. Units (servers sharing a host) are grouped into rack-bound clusters and
+   linked components and ordered: most constrained and largest first.
+2. Each unit goes to its cheapest allowed host, candidates and costs being
+   computed over all hosts at once; rack-bound clusters are retried on
+   another rack and failing work is moved to the front and the whole
+   construction restarted, within ``[engine] backtrack_budget``.
+3. Local search moves units while it lowers cross-rack bandwidth or the
+   number of empty hosts opened, until ``[engine] time_limit``.
+"""
+
+import time
+
+from valet.engine.optimizers import backtracking
+from valet.engine.optimizers import base
+from valet.engine.optimizers import local_search
+from valet.engine.optimizers import ordering
+from valet.engine.optimizers import scoring
+from valet.engine import state as state_mod
+from valet.engine import units as units_mod
+
+
+class HolisticOptimizer(base.Optimizer):
+    """Fast heuristic search over the whole stack."""
+
+    name = 'holistic'
+
+    def solve(self, problem, deadline):
+        """Place every unfixed server of ``problem`` (see the base class)."""
+        budget = self.conf.engine.backtrack_budget
+        units = units_mod.build_units(problem)
+        scorer = scoring.Scorer(problem, problem.seed)
+        ordered = ordering.plan(problem, units, self.constraints, scorer)
+        builder = backtracking.Builder(problem, self.constraints, scorer,
+                                       budget)
+        restarts = 0
+        while True:
+            state = state_mod.State(problem)
+            failure = builder.run(state, ordered)
+            if failure is None:
+                break
+            position = ordered.index(failure.cluster)
+            if position == 0 or builder.retries >= budget:
+                return base.Solution.failed(
+                    failure.reason, failure.explanation,
+                    stats={'restarts': restarts,
+                           'retries': builder.retries})
+            # Restart with the work that failed first.
+            ordered.insert(0, ordered.pop(position))
+            builder.retries += 1
+            restarts += 1
+        moves = 0
+        if time.monotonic() < deadline:
+            moves = local_search.improve(problem, self.constraints, scorer,
+                                         state, units, deadline)
+        placements = {s: int(h) for s, h in enumerate(state.where)}
+        return base.Solution(placements, stats={
+            'restarts': restarts, 'retries': builder.retries,
+            'moves': moves})
