@@ -1,0 +1,375 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The samples of the API reference against the real application.
+
+Every JSON sample under ``api-ref/source/samples`` is used here: request
+samples are sent as the bodies of real requests to the in-process API, and
+each response sample is compared with the real answer. The comparison is
+strict on shape (the same keys, the same JSON types, lists of the same
+length) and on values, except for what differs from one run to the next
+(UUIDs and request ids, masked) and the human ``detail`` of errors, which
+clients must not parse. A sample that drifts from the code, or a sample no
+test uses, fails this module.
+"""
+
+import os
+import re
+import types
+
+import fixtures
+from oslo_serialization import jsonutils
+import webob
+
+from valet.api import deploy
+from valet.api.handlers import status as status_handler
+from valet import policy
+from valet.tests import base
+from valet.tests.fixtures import api as api_fixtures
+from valet.tests.fixtures import database
+
+SAMPLES_DIR = os.path.abspath(os.path.join(
+    os.path.dirname(__file__), '..', '..', '..', '..',
+    'api-ref', 'source', 'samples'))
+
+# The host of every URL in the samples; requests are sent to it so that
+# the links the API builds are the documented ones.
+BASE_URL = 'http://valet.example.com'
+
+# Project ids the samples use as group members: the fake Keystone knows
+# them. UNKNOWN_PROJECTS are the ones of the "unknown projects" sample.
+SAMPLE_PROJECTS = ('8a9f3c2b1e4d4f6a9b7c5d3e1f2a4b6c',
+                   'd41e7b0c9a2f4e8b8c1d6a3f5e7b9c02')
+UNKNOWN_PROJECTS = ('0000aaaa1111bbbb2222cccc3333dddd',
+                    '4444eeee5555ffff6666aaaa7777bbbb')
+
+# The engine the status samples describe.
+ENGINE_ANSWER = {'id': 'engine-host-1', 'hosts': 1024}
+
+UUID_RE = re.compile(
+    r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+REQUEST_ID_RE = re.compile(
+    r'^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+
+# Keys whose values are text for humans: only their type is compared.
+FREE_TEXT_KEYS = frozenset(['detail'])
+
+
+def load_sample(name):
+    """Return the parsed JSON sample api-ref/source/samples/<name>."""
+    with open(os.path.join(SAMPLES_DIR, name), 'rb') as sample:
+        return jsonutils.load(sample)
+
+
+def sample_names():
+    """Return the relative paths of every JSON sample, sorted."""
+    names = []
+    for folder, _dirs, files in os.walk(SAMPLES_DIR):
+        for name in files:
+            if name.endswith('.json'):
+                path = os.path.join(folder, name)
+                names.append(os.path.relpath(path, SAMPLES_DIR))
+    return sorted(names)
+
+
+def _masked(value):
+    if isinstance(value, str):
+        if UUID_RE.match(value):
+            return '<uuid>'
+        if REQUEST_ID_RE.match(value):
+            return '<request-id>'
+    return value
+
+
+def _json_type(value):
+    # bool is an int in Python, not in JSON.
+    for name, kinds in (('boolean', bool), ('integer', int),
+                        ('number', float), ('string', str),
+                        ('array', list), ('object', dict)):
+        if isinstance(value, kinds):
+            return name
+    return 'null'
+
+
+def differences(expected, actual, where='$'):
+    """Return the differences of two JSON documents, as readable lines.
+
+    Shapes must be equal (keys, JSON types, list lengths); values are
+    compared after masking UUIDs and request ids, except under the keys
+    of FREE_TEXT_KEYS, where only the type counts.
+    """
+    if _json_type(expected) != _json_type(actual):
+        return ['%s: %s in the sample, %s in the response (%r)'
+                % (where, _json_type(expected), _json_type(actual), actual)]
+    if isinstance(expected, dict):
+        found = []
+        for key in sorted(set(expected) - set(actual)):
+            found.append('%s: key %r missing from the response'
+                         % (where, key))
+        for key in sorted(set(actual) - set(expected)):
+            found.append('%s: key %r not in the sample' % (where, key))
+        for key in sorted(set(expected) & set(actual)):
+            if key in FREE_TEXT_KEYS:
+                if _json_type(expected[key]) != _json_type(actual[key]):
+                    found.append('%s.%s: %s in the sample, %s in the response'
+                                 % (where, key, _json_type(expected[key]),
+                                    _json_type(actual[key])))
+                continue
+            found.extend(differences(expected[key], actual[key],
+                                     '%s.%s' % (where, key)))
+        return found
+    if isinstance(expected, list):
+        if len(expected) != len(actual):
+            return ['%s: %d items in the sample, %d in the response'
+                    % (where, len(expected), len(actual))]
+        found = []
+        for index, (left, right) in enumerate(zip(expected, actual)):
+            found.extend(differences(left, right, '%s[%d]' % (where, index)))
+        return found
+    if _masked(expected) != _masked(actual):
+        return ['%s: %r in the sample, %r in the response'
+                % (where, expected, actual)]
+    return []
+
+
+class FakeEngineAPI(object):
+    """The engine RPC client, answering ``ping`` without a bus.
+
+    The engine is another service; what these tests check is how the API
+    reports its answer (or its silence).
+    """
+
+    answer = ENGINE_ANSWER
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    def ping(self, ctx):
+        """Answer as a live engine does, or fail as an absent one."""
+        if self.answer is None:
+            raise RuntimeError('no engine listens on the topic')
+        return dict(self.answer)
+
+
+class DeadEngineAPI(FakeEngineAPI):
+    """An engine RPC client whose calls all fail."""
+
+    answer = None
+
+
+class TestAPISamples(base.TestCase):
+    """Each response sample is what the API really answers."""
+
+    # The samples this class compares with real responses, and the
+    # request samples it sends; test_every_sample_is_used checks that no
+    # file is left out.
+    RESPONSE_SAMPLES = frozenset([
+        'versions/versions-response.json',
+        'versions/v1-response.json',
+        'status/status-response.json',
+        'status/status-unavailable-response.json',
+        'groups/group-create-response.json',
+        'groups/groups-list-response.json',
+        'groups/group-show-response.json',
+        'groups/group-update-response.json',
+        'groups/group-members-update-response.json',
+        'errors/group-not-found-response.json',
+        'errors/group-name-exists-response.json',
+        'errors/group-immutable-response.json',
+        'errors/group-unknown-projects-response.json',
+    ])
+    REQUEST_SAMPLES = frozenset([
+        'groups/group-create-request.json',
+        'groups/group-update-request.json',
+        'groups/group-members-update-request.json',
+    ])
+
+    def setUp(self):
+        super().setUp()
+        self.flags(group='api', auth_strategy='noauth',
+                   noauth_verify_projects=True)
+        self.flags(group='oslo_messaging_notifications', driver=['noop'])
+        api_fixtures.configure_keystone(self.conf_fixture)
+        keystone = self.useFixture(api_fixtures.FakeKeystone())
+        for project_id in SAMPLE_PROJECTS:
+            keystone.mocker.get(
+                '%s/projects/%s' % (api_fixtures.KEYSTONE_URL, project_id),
+                json={'project': {'id': project_id, 'name': project_id}})
+        self.useFixture(database.Database())
+        self.addCleanup(policy.reset, self.conf)
+        self.use_engine(FakeEngineAPI)
+        self.app = deploy.loadapp(self.conf)
+
+    def use_engine(self, engine_api):
+        """Make the status handler reach the engine through engine_api."""
+        self.useFixture(fixtures.MockPatchObject(
+            status_handler, 'rpcapi',
+            types.SimpleNamespace(EngineAPI=engine_api)))
+
+    def call(self, method, path, body=None, status=200):
+        """Send one request as an administrator; return the response.
+
+        Every response must carry a request id and the microversion.
+        """
+        request = webob.Request.blank(BASE_URL + path, method=method)
+        request.headers.update({
+            'X-User-Id': 'admin-user',
+            'X-Project-Id': 'admin-project',
+            'X-Roles': 'admin,member,reader',
+            'Accept': 'application/json',
+        })
+        if body is not None:
+            request.content_type = 'application/json'
+            request.body = jsonutils.dump_as_bytes(body)
+        response = request.get_response(self.app)
+        self.assertEqual(status, response.status_int,
+                         '%s %s: %s' % (method, path, response.text))
+        self.assertRegex(response.headers.get('x-openstack-request-id', ''),
+                         REQUEST_ID_RE)
+        self.assertEqual('valet 1.0',
+                         response.headers.get('OpenStack-API-Version'))
+        return response
+
+    def assertMatchesSample(self, name, response):
+        """Compare a response's JSON body with a response sample."""
+        self.assertEqual('application/json', response.content_type)
+        found = differences(load_sample(name), response.json)
+        self.assertEqual([], found,
+                         'The sample %s does not match the response:\n%s'
+                         % (name, '\n'.join(found)))
+
+    def create_sample_group(self):
+        """Create the group of the create request sample; return it."""
+        body = load_sample('groups/group-create-request.json')
+        return self.call('POST', '/v1/groups', body, 201).json['group']
+
+    def create_db_excl(self):
+        """Create the exclusivity group the list and show samples hold."""
+        group = self.call('POST', '/v1/groups', {
+            'name': 'db-excl', 'type': 'exclusivity', 'level': 'host',
+            'description': 'Database hosts run nothing else'}, 201)
+        group_id = group.json['group']['id']
+        self.call('PUT', '/v1/groups/%s/members' % group_id,
+                  {'members': [SAMPLE_PROJECTS[0]]})
+        return group_id
+
+    def test_every_sample_is_used(self):
+        self.assertEqual(
+            sorted(self.RESPONSE_SAMPLES | self.REQUEST_SAMPLES),
+            sample_names())
+
+    def test_differences_sees_drift(self):
+        # The comparison itself must catch what these tests rely on it
+        # to catch, or every test below could pass vacuously.
+        sample = {'group': {'id': '6f1a9b6e-3c5d-4b7a-9e8f-2d4c6b8a0e1f',
+                            'members': ['a'], 'detail': 'x', 'hosts': 1}}
+        self.assertEqual([], differences(sample, {'group': {
+            'id': '0b7c2e94-5a1f-4d3e-8c6b-9f2a4e7d1c38',
+            'members': ['a'], 'detail': 'y', 'hosts': 1}}))
+        found = differences(sample, {'group': {
+            'id': 7, 'members': [], 'detail': None, 'extra': 1}})
+        self.assertEqual([
+            "$.group: key 'hosts' missing from the response",
+            "$.group: key 'extra' not in the sample",
+            '$.group.detail: string in the sample, null in the response',
+            '$.group.id: string in the sample, integer in the response (7)',
+            '$.group.members: 1 items in the sample, 0 in the response',
+        ], found)
+        self.assertEqual(1, len(differences(sample, {'group': dict(
+            sample['group'], hosts=True)})))
+        self.assertEqual(1, len(differences(sample, {'group': dict(
+            sample['group'], members=['b'])})))
+
+    def test_versions(self):
+        self.assertMatchesSample('versions/versions-response.json',
+                                 self.call('GET', '/'))
+
+    def test_version_1(self):
+        self.assertMatchesSample('versions/v1-response.json',
+                                 self.call('GET', '/v1'))
+
+    def test_status(self):
+        self.assertMatchesSample('status/status-response.json',
+                                 self.call('GET', '/v1/status'))
+        self.assertEqual(b'', self.call('HEAD', '/v1/status').body)
+
+    def test_status_unavailable(self):
+        self.use_engine(DeadEngineAPI)
+        self.assertMatchesSample(
+            'status/status-unavailable-response.json',
+            self.call('GET', '/v1/status', status=503))
+        self.call('HEAD', '/v1/status', status=503)
+
+    def test_create_group(self):
+        body = load_sample('groups/group-create-request.json')
+        response = self.call('POST', '/v1/groups', body, 201)
+        self.assertMatchesSample('groups/group-create-response.json',
+                                 response)
+        self.assertEqual(
+            '%s/v1/groups/%s' % (BASE_URL, response.json['group']['id']),
+            response.location)
+
+    def test_list_groups(self):
+        self.create_sample_group()
+        self.create_db_excl()
+        self.assertMatchesSample('groups/groups-list-response.json',
+                                 self.call('GET', '/v1/groups'))
+
+    def test_show_group(self):
+        self.create_db_excl()
+        self.assertMatchesSample('groups/group-show-response.json',
+                                 self.call('GET', '/v1/groups/db-excl'))
+
+    def test_update_group(self):
+        group = self.create_sample_group()
+        body = load_sample('groups/group-update-request.json')
+        self.assertMatchesSample(
+            'groups/group-update-response.json',
+            self.call('PUT', '/v1/groups/%s' % group['id'], body))
+
+    def test_add_members(self):
+        group = self.create_sample_group()
+        body = load_sample('groups/group-members-update-request.json')
+        self.assertMatchesSample(
+            'groups/group-members-update-response.json',
+            self.call('PUT', '/v1/groups/%s/members' % group['id'], body))
+
+    def test_group_not_found(self):
+        self.assertMatchesSample(
+            'errors/group-not-found-response.json',
+            self.call('GET', '/v1/groups/web', status=404))
+
+    def test_group_name_exists(self):
+        self.create_sample_group()
+        body = load_sample('groups/group-create-request.json')
+        self.assertMatchesSample(
+            'errors/group-name-exists-response.json',
+            self.call('POST', '/v1/groups', body, 409))
+
+    def test_group_immutable(self):
+        group = self.create_sample_group()
+        self.assertMatchesSample(
+            'errors/group-immutable-response.json',
+            self.call('PUT', '/v1/groups/%s' % group['id'],
+                      {'level': 'host'}, 400))
+
+    def test_group_unknown_projects(self):
+        group = self.create_sample_group()
+        body = {'members': [SAMPLE_PROJECTS[0]] + list(UNKNOWN_PROJECTS)}
+        self.assertMatchesSample(
+            'errors/group-unknown-projects-response.json',
+            self.call('PUT', '/v1/groups/%s/members' % group['id'], body,
+                      400))
+        # Nothing of a refused request is stored.
+        self.assertEqual(
+            [], self.call('GET', '/v1/groups/%s' % group['id'])
+            .json['group']['members'])
