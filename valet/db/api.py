@@ -23,6 +23,7 @@ import functools
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
+from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
 from valet import exception
@@ -40,10 +41,28 @@ _NOT_FACADE_OPTIONS = frozenset([
 ])
 
 
+def with_utf8mb4(connection):
+    """Return a MySQL connection URL that talks utf8mb4.
+
+    oslo.db defaults MySQL connections to the 3-byte ``utf8``, which cannot
+    carry characters outside the BMP although Valet's tables are utf8mb4.
+    An explicit ``charset`` in the URL, and other databases, are left alone.
+    """
+    if not connection:
+        return connection
+    url = sa_url.make_url(connection)
+    if url.get_backend_name() != 'mysql' or 'charset' in url.query:
+        return connection
+    return url.update_query_dict({'charset': 'utf8mb4'}).render_as_string(
+        hide_password=False)
+
+
 def facade_options(conf):
     """Return the enginefacade arguments for conf's ``[database]`` group."""
     options = {key: value for key, value in conf.database.items()
                if key not in _NOT_FACADE_OPTIONS}
+    for key in ('connection', 'slave_connection'):
+        options[key] = with_utf8mb4(options.get(key))
     # Valet's schema relies on foreign keys; SQLite enforces them only
     # when asked to.
     options['sqlite_fk'] = True
@@ -78,7 +97,7 @@ def new_context_manager(connection, **options):
     """
     manager = context_manager.make_new_manager()
     options.setdefault('sqlite_fk', True)
-    manager.configure(connection=connection, **options)
+    manager.configure(connection=with_utf8mb4(connection), **options)
     return manager
 
 
