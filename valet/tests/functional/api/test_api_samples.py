@@ -186,6 +186,7 @@ class TestAPISamples(base.TestCase):
         'errors/group-name-exists-response.json',
         'errors/group-immutable-response.json',
         'errors/group-unknown-projects-response.json',
+        'errors/microversion-unsupported-response.json',
     ])
     REQUEST_SAMPLES = frozenset([
         'groups/group-create-request.json',
@@ -215,10 +216,12 @@ class TestAPISamples(base.TestCase):
             status_handler, 'rpcapi',
             types.SimpleNamespace(EngineAPI=engine_api)))
 
-    def call(self, method, path, body=None, status=200):
+    def call(self, method, path, body=None, status=200, headers=None,
+             version='valet 1.0'):
         """Send one request as an administrator; return the response.
 
-        Every response must carry a request id and the microversion.
+        Every response must carry a request id and, unless ``version`` is
+        None, the microversion that served it.
         """
         request = webob.Request.blank(BASE_URL + path, method=method)
         request.headers.update({
@@ -227,6 +230,7 @@ class TestAPISamples(base.TestCase):
             'X-Roles': 'admin,member,reader',
             'Accept': 'application/json',
         })
+        request.headers.update(headers or {})
         if body is not None:
             request.content_type = 'application/json'
             request.body = jsonutils.dump_as_bytes(body)
@@ -235,7 +239,7 @@ class TestAPISamples(base.TestCase):
                          '%s %s: %s' % (method, path, response.text))
         self.assertRegex(response.headers.get('x-openstack-request-id', ''),
                          REQUEST_ID_RE)
-        self.assertEqual('valet 1.0',
+        self.assertEqual(version,
                          response.headers.get('OpenStack-API-Version'))
         return response
 
@@ -296,6 +300,12 @@ class TestAPISamples(base.TestCase):
     def test_version_1(self):
         self.assertMatchesSample('versions/v1-response.json',
                                  self.call('GET', '/v1'))
+
+    def test_microversion_unsupported(self):
+        self.assertMatchesSample(
+            'errors/microversion-unsupported-response.json',
+            self.call('GET', '/v1', status=406, version=None,
+                      headers={'OpenStack-API-Version': 'valet 1.5'}))
 
     def test_status(self):
         self.assertMatchesSample('status/status-response.json',
