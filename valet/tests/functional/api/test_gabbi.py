@@ -1,0 +1,21 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""The API stories (gabbits/*.yaml) on SQLite."""
+
+from valet.tests.fixtures import api as api_fixtures
+from valet.tests.functional.api import gabbi_loader
+
+
+def load_tests(loader, tests, pattern):
+    """Provide a TestSuite to the discovery process (load_tests protocol)."""
+    return gabbi_loader.build(loader, __name__, api_fixtures.APIFixture)
