@@ -1,0 +1,136 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""``valet-manage``: database maintenance and offline planning.
+
+Sub-commands (``oslo.config`` sub-command option, as placement-manage)::
+
+    valet-manage db sync [VERSION]   upgrade the schema (default: head)
+    valet-manage db version          print the schema's current revision
+    valet-manage plan ...            place a Heat template offline
+                                     (valet/cmd/plan.py)
+
+Exit codes: 0 success, 1 failure (e.g. the database is unreachable),
+2 bad usage or input, with a message on stderr.
+"""
+
+import sys
+
+from alembic import util as alembic_util
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+import pbr.version
+
+import valet.conf
+from valet.db import migration
+from valet import exception
+
+LOG = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _error(message):
+    sys.stderr.write('valet-manage: %s\n' % message)
+
+
+def db_sync(conf):
+    """Upgrade the database to ``VERSION`` (head when omitted)."""
+    revision = conf.command.version
+    try:
+        migration.upgrade(conf, revision)
+    except alembic_util.CommandError as error:
+        _error('cannot sync to %r: %s' % (revision, error))
+        return EXIT_USAGE
+    current = migration.version(conf)
+    LOG.info('Database schema is at revision %s', current)
+    return EXIT_OK
+
+
+def db_version(conf):
+    """Print the database's schema revision ("None" if never synced)."""
+    print(migration.version(conf))
+    return EXIT_OK
+
+
+def plan(conf):
+    """Run ``valet-manage plan`` (implemented by valet/cmd/plan.py)."""
+    from valet.cmd import plan as plan_cmd
+    return plan_cmd.run(conf, conf.command)
+
+
+def add_command_parsers(subparsers):
+    """Build the ``db`` and ``plan`` sub-command parsers."""
+    subparsers.required = True
+
+    db = subparsers.add_parser('db', help='Database schema commands.')
+    db_commands = db.add_subparsers(dest='db_command',
+                                    title='database commands')
+    db_commands.required = True
+
+    sync = db_commands.add_parser(
+        'sync', help='Upgrade the database schema.',
+        description='Upgrade the database schema to VERSION (default: '
+                    'the latest). Downgrades are not supported.')
+    sync.add_argument('version', nargs='?', default='head',
+                      help='Alembic revision to upgrade to.')
+    sync.set_defaults(func=db_sync)
+
+    version = db_commands.add_parser(
+        'version', help='Print the database schema revision.')
+    version.set_defaults(func=db_version)
+
+    # Imported here so that the database commands never depend on the
+    # optimizer's import time.
+    from valet.cmd import plan as plan_cmd
+    plan_cmd.add_parser(subparsers).set_defaults(func=plan)
+
+
+def build_conf(argv):
+    """Return a ConfigOpts holding Valet's options and the parsed argv."""
+    conf = cfg.ConfigOpts()
+    valet.conf.register_opts(conf)
+    conf.register_cli_opt(cfg.SubCommandOpt(
+        'command', title='Commands', help='Available commands',
+        handler=add_command_parsers))
+    conf(argv, project='valet',
+         version=pbr.version.VersionInfo('valet').version_string())
+    return conf
+
+
+def run(conf):
+    """Run the parsed sub-command; return the process exit code."""
+    try:
+        return conf.command.func(conf)
+    except exception.ServiceUnavailable as error:
+        _error(error.message)
+        return EXIT_FAILURE
+    except (db_exc.DBError, db_exc.CantStartEngineError) as error:
+        LOG.debug('valet-manage %s failed', conf.command.name, exc_info=True)
+        _error('database error: %s' % error)
+        return EXIT_FAILURE
+
+
+def main(argv=None):
+    """Console script ``valet-manage``."""
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        conf = build_conf(argv)
+    except cfg.Error as error:
+        # Unreadable or missing config files, bad option values.
+        _error(error)
+        return EXIT_USAGE
+    logging.setup(conf, 'valet')
+    return run(conf)
