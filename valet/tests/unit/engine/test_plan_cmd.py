@@ -1,0 +1,173 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Tests of ``valet-manage plan`` (valet/cmd/plan.py) and the samples."""
+
+import argparse
+import io
+import json
+import os
+
+import fixtures
+import yaml
+
+from valet.cmd import plan
+from valet.engine import api
+from valet.tests import base
+from valet.tests.unit.engine import fakes
+from valet.topology import static
+
+SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
+                       'etc', 'valet', 'samples')
+SAMPLE_TEMPLATES = ('affinity', 'diversity', 'exclusivity', 'quorum',
+                    'web-3tier')
+
+
+class TestPlanCommand(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.useFixture(fixtures.TempDir()).path
+
+    def write(self, name, doc):
+        path = os.path.join(self.dir, name)
+        with open(path, 'w') as stream:
+            yaml.safe_dump(doc, stream)
+        return path
+
+    def run_plan(self, *argv):
+        parser = argparse.ArgumentParser()
+        plan.add_parser(parser.add_subparsers(dest='command'))
+        args = parser.parse_args(['plan'] + list(argv))
+        out, err = io.StringIO(), io.StringIO()
+        code = plan.run(self.conf, args, out, err)
+        return code, out.getvalue(), err.getvalue()
+
+    def sample(self, name):
+        return os.path.join(SAMPLES, name)
+
+    def test_every_sample_places(self):
+        for name in SAMPLE_TEMPLATES:
+            code, out, err = self.run_plan(
+                '--topology', self.sample('datacenter.yaml'),
+                '--existing', self.sample('existing.yaml'),
+                '--template', self.sample(name + '.yaml'))
+            self.assertEqual(0, code, '%s: %s %s' % (name, out, err))
+            doc = json.loads(out)
+            self.assertEqual('ok', doc['status'])
+            self.assertEqual(['status', 'placements', 'metrics'], list(doc))
+
+    def test_sample_rules_hold(self):
+        dc = static.load_datacenter(self.conf,
+                                    self.sample('datacenter.yaml'),
+                                    self.sample('existing.yaml'))
+        for name in SAMPLE_TEMPLATES:
+            code, out, _err = self.run_plan(
+                '--topology', self.sample('datacenter.yaml'),
+                '--existing', self.sample('existing.yaml'),
+                '--template', self.sample(name + '.yaml'))
+            template = static.read_yaml(self.sample(name + '.yaml'))
+            stack = api.stack_from_template(template, dc)
+            self.assertEqual([], fakes.violations(
+                dc, stack, json.loads(out)['placements']), name)
+
+    def test_web_sample_keeps_tiers_in_a_rack(self):
+        code, out, _err = self.run_plan(
+            '--topology', self.sample('datacenter.yaml'),
+            '--template', self.sample('web-3tier.yaml'))
+        self.assertEqual(0, json.loads(out)['metrics']['cross_rack_mbps'])
+
+    def test_table_format(self):
+        code, out, _err = self.run_plan(
+            '--topology', self.sample('datacenter.yaml'),
+            '--existing', self.sample('existing.yaml'),
+            '--template', self.sample('affinity.yaml'), '--format', 'table')
+        self.assertEqual(0, code)
+        lines = out.splitlines()
+        self.assertEqual(['SERVER', 'HOST', 'RACK', 'FLAVOR', 'GROUPS'],
+                         lines[0].split())
+        row = [line.split() for line in lines if line.startswith('cache')]
+        self.assertEqual(['cache', 'r02-h01', 'r02', 'm1.small',
+                          'cache-aff'], row[0])
+        self.assertIn('cross_rack_mbps: 0', lines)
+
+    def test_no_placement_exits_1_with_json(self):
+        topo = self.write('dc.yaml', fakes.topology())
+        template = self.write('t.yaml', {'resources': {
+            'a': fakes.server('big'), 'b': fakes.server('big'),
+            'g': fakes.group('affinity', 'host', ['a', 'b'])}})
+        code, out, _err = self.run_plan('--topology', topo,
+                                        '--template', template)
+        self.assertEqual(1, code)
+        doc = json.loads(out)
+        self.assertEqual('failed', doc['status'])
+        self.assertIn('capacity', doc['reason'])
+        self.assertIn('capacity', doc['explanation'])
+
+    def test_no_placement_table(self):
+        topo = self.write('dc.yaml', fakes.topology())
+        template = self.write('t.yaml', {'resources': {
+            'a': fakes.server(availability_zone='mars')}})
+        code, out, _err = self.run_plan('--topology', topo, '--template',
+                                        template, '--format', 'table')
+        self.assertEqual(1, code)
+        self.assertIn('No placement', out)
+
+    def test_bad_topology_exits_2(self):
+        doc = fakes.topology()
+        doc['hosts'][0]['vcpus'] = 'many'
+        topo = self.write('dc.yaml', doc)
+        code, out, err = self.run_plan('--topology', topo, '--template',
+                                       self.sample('quorum.yaml'))
+        self.assertEqual(2, code)
+        self.assertEqual('', out)
+        self.assertIn('dc.yaml', err)
+        self.assertIn('hosts[0].vcpus', err)
+
+    def test_bad_template_exits_2(self):
+        topo = self.write('dc.yaml', fakes.topology())
+        template = self.write('t.yaml', {'resources': {
+            'a': fakes.server('nano')}})
+        code, out, err = self.run_plan('--topology', topo, '--template',
+                                       template)
+        self.assertEqual(2, code)
+        self.assertIn('t.yaml', err)
+        self.assertIn('resources.a', err)
+        self.assertIn('nano', err)
+
+    def test_bad_existing_exits_2(self):
+        existing = self.write('ex.yaml', {'servers': [
+            {'host': 'nowhere', 'flavor': 'm1.small'}]})
+        code, _out, err = self.run_plan(
+            '--topology', self.sample('datacenter.yaml'),
+            '--existing', existing,
+            '--template', self.sample('quorum.yaml'))
+        self.assertEqual(2, code)
+        self.assertIn('ex.yaml', err)
+        self.assertIn('servers[0].host', err)
+
+    def test_unknown_optimizer_exits_2(self):
+        code, _out, err = self.run_plan(
+            '--topology', self.sample('datacenter.yaml'),
+            '--template', self.sample('web-3tier.yaml'),
+            '--optimizer', 'magic')
+        self.assertEqual(2, code)
+        self.assertIn('magic', err)
+
+    def test_main_parses_its_own_arguments(self):
+        stdout = self.useFixture(fixtures.StringStream('stdout'))
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', stdout.stream))
+        code = plan.main(['plan', '--topology',
+                          self.sample('datacenter.yaml'), '--template',
+                          self.sample('diversity.yaml'), '--time-limit',
+                          '0'])
+        self.assertEqual(0, code)
