@@ -23,6 +23,8 @@ Servers and listeners use oslo.messaging's default executor, which is
 processes never are).
 """
 
+import threading
+
 import oslo_messaging
 
 from valet.conf import messaging as messaging_conf
@@ -42,6 +44,34 @@ def get_rpc_transport(conf):
     """Return an RPC transport for conf's ``[DEFAULT] transport_url``."""
     ensure_opts(conf)
     return oslo_messaging.get_rpc_transport(conf)
+
+
+_shared_lock = threading.Lock()
+_shared_transports = {}
+
+
+def shared_rpc_transport(conf):
+    """Return this process's RPC transport for conf, built on first use.
+
+    RPC clients share it (a transport holds a pool of connections), and so
+    does an RPC server running in the same process as its clients, which
+    the in-process ``fake://`` transport needs. It lives until
+    :func:`cleanup_shared_rpc_transport`.
+    """
+    with _shared_lock:
+        entry = _shared_transports.get(id(conf))
+        if entry is None or entry[0] is not conf:
+            entry = (conf, get_rpc_transport(conf))
+            _shared_transports[id(conf)] = entry
+        return entry[1]
+
+
+def cleanup_shared_rpc_transport(conf):
+    """Close and forget the shared RPC transport of conf, if any."""
+    with _shared_lock:
+        entry = _shared_transports.pop(id(conf), None)
+    if entry is not None:
+        entry[1].cleanup()
 
 
 def get_notification_transport(conf):
@@ -105,11 +135,15 @@ def get_rpc_server(transport, target, endpoints):
         access_policy=oslo_messaging.DefaultRPCAccessPolicy)
 
 
-def get_rpc_client(transport, target, timeout, version_cap=None):
-    """Return an RPC client for target with a default call timeout."""
+def get_rpc_client(transport, target, timeout, retry=None,
+                   version_cap=None):
+    """Return an RPC client for target with a default call timeout.
+
+    ``retry`` bounds the attempts to reach the bus (None: forever).
+    """
     return oslo_messaging.get_rpc_client(
-        transport, target, timeout=timeout, version_cap=version_cap,
-        serializer=RequestContextSerializer())
+        transport, target, timeout=timeout, retry=retry,
+        version_cap=version_cap, serializer=RequestContextSerializer())
 
 
 def get_notification_listener(transport, targets, endpoints, pool=None):

@@ -54,6 +54,11 @@ engine_rpc_opts = [
     cfg.IntOpt('timeout', default=60, min=1,
                help='Seconds an RPC call to valet-engine may take before '
                     'the caller gives up with a timeout.'),
+    cfg.IntOpt('retry', default=2, min=-1,
+               help='How many times a caller retries to reach the message '
+                    'bus before it reports the engine unavailable; -1 '
+                    'retries forever (the API then hangs while the bus is '
+                    'down).'),
 ]
 
 notifications_group = cfg.OptGroup(

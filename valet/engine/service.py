@@ -1,0 +1,75 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""valet-engine's RPC server (topic ``[engine_rpc] topic``).
+
+Every engine of a deployment serves the same topic under its own server
+name (``[DEFAULT] host``), so the bus spreads the calls between them. The
+endpoint answers ``ping`` and ``status``; the placement calls (create,
+update, replan, migrate, release) come with the plans API. The client side
+is :mod:`valet.engine.rpcapi`.
+"""
+
+from oslo_log import log as logging
+import oslo_messaging
+
+from valet.common import messaging
+from valet.common import service
+
+LOG = logging.getLogger(__name__)
+
+RPC_API_VERSION = '1.0'
+
+
+class EngineEndpoint(object):
+    """The engine's RPC methods; see rpcapi.EngineAPI for the history."""
+
+    target = oslo_messaging.Target(version=RPC_API_VERSION)
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def ping(self, context):
+        """Answer that this engine is alive: its id and host count."""
+        return self.engine.describe()
+
+    def status(self, context):
+        """Return this engine's state: ``{"id": host, "hosts": N}``."""
+        return self.engine.describe()
+
+
+class EngineService(service.MessagingService):
+    """The valet-engine service.
+
+    ``hosts_counter`` returns how many hosts the engine's model of the data
+    center holds (0 until a model is loaded: loading it from the topology
+    source and the database comes with the placement calls).
+    """
+
+    def __init__(self, conf, transport=None, hosts_counter=None):
+        super().__init__(conf, 'valet-engine', transport)
+        self._hosts_counter = hosts_counter or (lambda: 0)
+
+    def describe(self):
+        """Return ``{"id": host, "hosts": N}`` for ping and status."""
+        return {'id': self.conf.host, 'hosts': self._hosts_counter()}
+
+    def create_transport(self):
+        """Return a new RPC transport for ``[DEFAULT] transport_url``."""
+        return messaging.get_rpc_transport(self.conf)
+
+    def create_server(self, transport):
+        """Return the RPC server of topic ``[engine_rpc] topic``."""
+        target = oslo_messaging.Target(topic=self.conf.engine_rpc.topic,
+                                       server=self.conf.host)
+        return messaging.get_rpc_server(transport, target,
+                                        [EngineEndpoint(self)])

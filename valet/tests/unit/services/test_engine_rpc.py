@@ -1,0 +1,174 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""RPC round trips through rpcapi and the engine service on fake://."""
+
+import threading
+from unittest import mock
+
+import oslo_messaging
+from oslo_service import backend
+
+from valet.common import messaging
+from valet import context
+from valet.engine import rpcapi
+from valet.engine import service as engine_service
+from valet import exception
+from valet.tests import base
+
+WAIT = 30
+
+
+class EngineRPCTest(base.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.flags(host='engine-7')
+        # One in-process bus shared by the engine and its clients, as in
+        # an all-in-one process.
+        self.transport = messaging.shared_rpc_transport(self.conf)
+        self.addCleanup(messaging.cleanup_shared_rpc_transport, self.conf)
+        self.ctx = context.RequestContext(user_id='u1', project_id='p1')
+
+    def _start_engine(self, **kwargs):
+        engine = engine_service.EngineService(
+            self.conf, transport=self.transport, **kwargs)
+        engine.start()
+        self.addCleanup(engine.stop)
+        return engine
+
+    def test_ping_and_status_round_trip(self):
+        self._start_engine(hosts_counter=lambda: 1024)
+        api = rpcapi.EngineAPI(self.conf)
+        self.assertEqual({'id': 'engine-7', 'hosts': 1024},
+                         api.ping(self.ctx))
+        self.assertEqual({'id': 'engine-7', 'hosts': 1024},
+                         api.status(self.ctx, timeout=WAIT))
+
+    def test_no_model_loaded_reports_no_hosts(self):
+        self._start_engine()
+        self.assertEqual(0, rpcapi.EngineAPI(self.conf).status(
+            self.ctx)['hosts'])
+
+    def test_context_reaches_the_endpoint(self):
+        seen = []
+        self._start_engine()
+        real = engine_service.EngineEndpoint.ping
+
+        def spy(endpoint, ctxt):
+            seen.append(ctxt)
+            return real(endpoint, ctxt)
+
+        with mock.patch.object(engine_service.EngineEndpoint, 'ping', spy):
+            rpcapi.EngineAPI(self.conf).ping(self.ctx)
+        self.assertIsInstance(seen[0], context.RequestContext)
+        self.assertEqual(('u1', 'p1', self.ctx.request_id),
+                         (seen[0].user_id, seen[0].project_id,
+                          seen[0].request_id))
+
+    def test_newer_version_refused(self):
+        self._start_engine()
+        api = rpcapi.EngineAPI(self.conf)
+        cctxt = api.client.prepare(version='1.1')
+        self.assertRaises(oslo_messaging.UnsupportedVersion,
+                          cctxt.call, self.ctx, 'ping')
+
+    def test_private_methods_not_callable(self):
+        self._start_engine()
+        cctxt = rpcapi.EngineAPI(self.conf).client.prepare()
+        self.assertRaises(oslo_messaging.NoSuchMethod,
+                          cctxt.call, self.ctx, '__init__')
+
+    def test_no_engine_is_service_unavailable(self):
+        api = rpcapi.EngineAPI(self.conf)
+        error = self.assertRaises(exception.ServiceUnavailable,
+                                  api.ping, self.ctx, timeout=0.2)
+        self.assertIn('no valet-engine answered ping', error.message)
+
+    def test_stopped_engine_no_longer_answers(self):
+        engine = self._start_engine()
+        api = rpcapi.EngineAPI(self.conf)
+        api.ping(self.ctx)
+        waiter = threading.Thread(target=engine.wait)
+        waiter.start()
+        engine.stop()
+        waiter.join(WAIT)
+        self.assertFalse(waiter.is_alive())
+        self.assertRaises(exception.ServiceUnavailable,
+                          api.ping, self.ctx, timeout=0.2)
+
+    def test_own_transport_created_and_closed(self):
+        engine = engine_service.EngineService(self.conf)
+        engine.start()
+        self.assertIsNotNone(engine.transport)
+        self.assertIsNot(self.transport, engine.transport)
+        # The engine's private fake bus answers a client on it.
+        api = rpcapi.EngineAPI(self.conf, transport=engine.transport)
+        self.assertEqual('engine-7', api.ping(self.ctx)['id'])
+        engine.stop()
+        self.assertIsNone(engine.transport)
+
+    def test_hung_bus_is_service_unavailable(self):
+        api = rpcapi.EngineAPI(self.conf)
+        gate = threading.Event()
+        self.addCleanup(gate.set)
+
+        def hang(*args, **kwargs):
+            gate.wait(WAIT)
+
+        self.flags(timeout=1, group='engine_rpc')
+        with mock.patch.object(rpcapi, 'CALL_GRACE', 0.1), \
+                mock.patch.object(oslo_messaging.rpc.client._BaseCallContext,
+                                  'call', hang):
+            error = self.assertRaises(exception.ServiceUnavailable,
+                                      api.ping, self.ctx, timeout=0.1)
+        self.assertIn('message bus did not carry the ping call',
+                      error.message)
+
+    def test_delivery_failure_is_service_unavailable(self):
+        api = rpcapi.EngineAPI(self.conf)
+        with mock.patch.object(
+                oslo_messaging.rpc.client._BaseCallContext, 'call',
+                side_effect=oslo_messaging.MessageDeliveryFailure('down')):
+            error = self.assertRaises(exception.ServiceUnavailable,
+                                      api.ping, self.ctx)
+        self.assertIn('unreachable: down', error.message)
+
+
+class PrivateConfTest(base.TestCase):
+
+    def test_defaults(self):
+        self.assertEqual('fake://', self.conf.transport_url)
+        self.assertEqual('valet', self.conf.control_exchange)
+        self.assertEqual(['messagingv2'],
+                         self.conf.oslo_messaging_notifications.driver)
+        self.assertEqual(['notifications'],
+                         self.conf.oslo_messaging_notifications.topics)
+        self.assertEqual('valet-engine', self.conf.engine_rpc.topic)
+        # The groups oslo.messaging's RPC client reads but registers on
+        # the global conf only.
+        self.assertFalse(
+            self.conf.oslo_messaging_tracing.tracing_enabled)
+        self.assertFalse(
+            self.conf.oslo_messaging_metrics.metrics_enabled)
+
+    def test_ensure_opts_on_a_bare_conf(self):
+        from oslo_config import cfg
+        conf = cfg.ConfigOpts()
+        messaging.ensure_opts(conf)
+        messaging.ensure_opts(conf)
+        conf([], project='valet', default_config_files=[])
+        self.assertEqual('valet-engine', conf.engine_rpc.topic)
+
+    def test_threading_backend_selected(self):
+        self.assertEqual(backend.BackendType.THREADING,
+                         backend.get_backend_type())
