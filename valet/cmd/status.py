@@ -133,7 +133,7 @@ class Checks(upgradecheck.UpgradeCommands):
                       name not in referenced)
 
     def _check_policy_json(self):
-        """A JSON policy file still works but should become YAML."""
+        """The policy file is YAML (JSON policy files are not supported)."""
         return common_checks.check_policy_json(self, self.conf)
 
     _upgrade_checks = (
