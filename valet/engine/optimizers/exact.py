@@ -335,8 +335,8 @@ class ExactOptimizer(base.Optimizer):
         rules = [c.name for c in self.constraints if c.name in MODELLED]
         model, found, status, proven, values = self._run(
             problem, allowed, rules, deadline)
-        stats = {'optimal': bool(found) and len(proven) == 3 and all(
-                     proven), 'proven': proven,
+        optimal = bool(found) and len(proven) == 3 and all(proven)
+        stats = {'optimal': optimal, 'proven': proven,
                  'status': getattr(status, 'name', str(status)),
                  'objectives': values, 'variables': len(model.x)}
         if found:
