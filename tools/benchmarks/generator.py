@@ -92,7 +92,7 @@ def make_datacenter(n_hosts, load, seed=0, known_share=0.6,
         host = dict(HOST_SIZES[rack % 2], name='r%03d-h%02d' % (
             rack, index % RACK_SIZE), rack='r%03d' % rack,
             availability_zone='nova', enabled=True)
-        if rack % 8 == 7 or n_racks == 1 and index % 8 == 7:
+        if rack % 8 == min(7, n_racks - 1):
             ssd.append(host['name'])
         hosts.append(host)
     order = list(range(n_hosts))
@@ -154,7 +154,8 @@ def _web(rng, n):
     st = _Stack()
     n_db = max(2, n // 6)
     n_pods = max(1, (n - n_db) // 5)
-    dbs = [st.server('db%d' % i, rng.choice(('m1.xlarge', 'ssd.large')))
+    # One SSD database: only one rack in eight is SSD-backed.
+    dbs = [st.server('db%d' % i, 'ssd.large' if i == 0 else 'm1.xlarge')
            for i in range(n_db)]
     st.group('db-tier', 'diversity', 'rack', dbs)
     left = n - n_db

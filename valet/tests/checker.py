@@ -80,6 +80,8 @@ class Problem(object):
             self.by_host[server.get('host')].append(server)
         self.resources = resources or {}
         self.named = dict(named_groups or {})
+        for grp in (existing or {}).get('groups') or []:
+            self.named.setdefault(grp['name'], grp)
         for server in self.existing:
             for grp in server.get('groups') or []:
                 self.named.setdefault(grp['name'], grp)
@@ -91,10 +93,13 @@ class Problem(object):
     def rack_of(self, host):
         """Return the rack of a host (given, else from its name)."""
         rack = self.hosts[host].get('rack')
+        for meta in self.aggregates[host]:
+            rack = rack or meta.get('rack')
         if rack is None and self.rack_pattern:
             match = self.rack_pattern.search(host)
             rack = match and match.group('rack')
-        return rack
+        # A host that no rule places in a rack is a rack of its own.
+        return rack or host
 
     def domain(self, host, level):
         """Return the host or rack a host belongs to at a level."""
