@@ -24,6 +24,8 @@ import oslo_messaging
 
 from valet.common import messaging
 from valet.common import service
+from valet.engine import exception as engine_exception
+from valet.engine import plugins
 
 LOG = logging.getLogger(__name__)
 
@@ -50,18 +52,40 @@ class EngineEndpoint(object):
 class EngineService(service.MessagingService):
     """The valet-engine service.
 
-    ``hosts_counter`` returns how many hosts the engine's model of the data
-    center holds (0 until a model is loaded: loading it from the topology
-    source and the database comes with the placement calls).
+    On start it loads the data center from the topology source
+    (``[engine] topology_driver``); ``hosts`` in ping and status is the
+    number of hosts loaded, 0 when the source could not be read (the
+    error is logged). Refreshing the model, and the placement calls that
+    use it with the database, come with the plans API.
     """
 
-    def __init__(self, conf, transport=None, hosts_counter=None):
+    def __init__(self, conf, transport=None):
         super().__init__(conf, 'valet-engine', transport)
-        self._hosts_counter = hosts_counter or (lambda: 0)
+        self.datacenter = None
+
+    def load_datacenter(self):
+        """Load the data center from the topology source; None on error."""
+        try:
+            return plugins.load_topology(self.conf).load()
+        except engine_exception.EngineError as exc:
+            LOG.error('Could not load the data center topology: %s', exc)
+            return None
+
+    def start(self):
+        """Load the data center, then serve."""
+        self.datacenter = self.load_datacenter()
+        if self.datacenter is not None:
+            LOG.info('Loaded data center %(name)s: %(hosts)d hosts in '
+                     '%(racks)d racks',
+                     {'name': self.datacenter.name,
+                      'hosts': self.datacenter.n_hosts,
+                      'racks': self.datacenter.n_racks})
+        super().start()
 
     def describe(self):
         """Return ``{"id": host, "hosts": N}`` for ping and status."""
-        return {'id': self.conf.host, 'hosts': self._hosts_counter()}
+        hosts = self.datacenter.n_hosts if self.datacenter else 0
+        return {'id': self.conf.host, 'hosts': hosts}
 
     def create_transport(self):
         """Return a new RPC transport for ``[DEFAULT] transport_url``."""

@@ -31,6 +31,7 @@ import kombu
 from oslo_config import cfg
 import oslo_messaging
 from oslo_utils import uuidutils
+import yaml
 
 import valet.conf
 from valet import context
@@ -40,6 +41,10 @@ from valet.listener import service as listener_service
 from valet.tests import base
 from valet.tests.functional.notifications import test_rabbit
 from valet.tests.unit.services import test_listener
+
+SAMPLE_TOPOLOGY = os.path.abspath(os.path.join(
+    os.path.dirname(__file__), '..', '..', '..', '..', 'etc', 'valet',
+    'samples', 'datacenter.yaml'))
 
 # Generous bounds on waits; never asserted as durations.
 START_WAIT = 90
@@ -71,10 +76,11 @@ class EngineProcessTest(base.TestCase):
                     'host = %s\n'
                     'log_file = %s\n'
                     'debug = true\n'
+                    '[engine]\ntopology_file = %s\n'
                     '[engine_rpc]\ntopic = %s\n'
                     '[oslo_messaging_rabbit]\namqp_auto_delete = true\n'
                     % (test_rabbit.RABBIT_URL, self.exchange, self.host,
-                       self.log_file, self.topic))
+                       self.log_file, SAMPLE_TOPOLOGY, self.topic))
 
     def _log(self):
         try:
@@ -105,7 +111,9 @@ class EngineProcessTest(base.TestCase):
         ctx = context.RequestContext(user_id='u1', project_id='p1')
 
         answer = self._ping_until_up(api, ctx, process)
-        self.assertEqual({'id': self.host, 'hosts': 0}, answer)
+        with open(SAMPLE_TOPOLOGY) as f:
+            hosts = len(yaml.safe_load(f)['hosts'])
+        self.assertEqual({'id': self.host, 'hosts': hosts}, answer)
         self.assertEqual(answer, api.status(ctx))
 
         process.send_signal(signal.SIGTERM)

@@ -12,9 +12,11 @@
 
 """RPC round trips through rpcapi and the engine service on fake://."""
 
+import os
 import threading
 from unittest import mock
 
+import fixtures
 import oslo_messaging
 from oslo_service import backend
 
@@ -26,6 +28,9 @@ from valet import exception
 from valet.tests import base
 
 WAIT = 30
+SAMPLE_TOPOLOGY = os.path.join(
+    os.path.dirname(__file__), '..', '..', '..', '..', 'etc', 'valet',
+    'samples', 'datacenter.yaml')
 
 
 class EngineRPCTest(base.TestCase):
@@ -47,17 +52,27 @@ class EngineRPCTest(base.TestCase):
         return engine
 
     def test_ping_and_status_round_trip(self):
-        self._start_engine(hosts_counter=lambda: 1024)
+        self.flags(topology_file=SAMPLE_TOPOLOGY, group='engine')
+        engine = self._start_engine()
+        hosts = engine.datacenter.n_hosts
+        self.assertGreater(hosts, 0)
         api = rpcapi.EngineAPI(self.conf)
-        self.assertEqual({'id': 'engine-7', 'hosts': 1024},
+        self.assertEqual({'id': 'engine-7', 'hosts': hosts},
                          api.ping(self.ctx))
-        self.assertEqual({'id': 'engine-7', 'hosts': 1024},
+        self.assertEqual({'id': 'engine-7', 'hosts': hosts},
                          api.status(self.ctx, timeout=WAIT))
 
-    def test_no_model_loaded_reports_no_hosts(self):
+    def test_unreadable_topology_reports_no_hosts(self):
+        self.flags(topology_file=os.path.join(self.useFixture(
+            fixtures.TempDir()).path, 'missing.yaml'), group='engine')
+        logger = self.useFixture(fixtures.FakeLogger(
+            name='valet.engine.service'))
         self._start_engine()
         self.assertEqual(0, rpcapi.EngineAPI(self.conf).status(
             self.ctx)['hosts'])
+        self.assertIn('Could not load the data center topology',
+                      logger.output)
+        self.assertIn('missing.yaml', logger.output)
 
     def test_context_reaches_the_endpoint(self):
         seen = []
