@@ -130,6 +130,12 @@ class Problem(object):
                 groups[gname].servers.append(sname)
         for server in self.existing:
             for grp in server.get('groups') or []:
+                if grp['name'] not in groups and grp.get(
+                        'type') == 'exclusivity':
+                    # Held elsewhere: this stack must stay out of it.
+                    groups[grp['name']] = Group(
+                        grp['name'], 'exclusivity', grp.get('level', 'host'),
+                        [], [], [])
                 if grp['name'] in groups:
                     groups[grp['name']].existing.append(server)
         return groups
@@ -347,12 +353,21 @@ def _check_exclusivity(problem, placements, group):
     member_ids = set(s.get('id') for s in group.existing)
     doms = set(problem.domain(h, group.level)
                for _s, h in _placed(problem, placements, members))
+    held = set(problem.domain(s['host'], group.level)
+               for s in group.existing if s.get('host') in problem.hosts)
     out = []
-    for dom in sorted(doms):
+    for dom in sorted(doms | held):
         hosts = problem.hosts_in(dom, group.level)
         intruders = sorted(
             s for s in problem.servers if s not in members
             and (placements.get(s) or {}).get('host') in hosts)
+        if dom not in doms:
+            # Only the stack's own intruders count where no new member is.
+            if intruders:
+                out.append(Violation('exclusivity', intruders,
+                                     'group %s holds %s %s' % (
+                                         group.name, group.level, dom)))
+            continue
         intruders += sorted(
             'existing:%s' % s.get('id') for h in hosts
             for s in problem.by_host.get(h, ())

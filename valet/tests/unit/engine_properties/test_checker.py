@@ -205,6 +205,16 @@ class TestGroups(base.TestCase):
         self.assertEqual([('exclusivity', ['c'])],
                          self._check(res, _at(a='h1', b='h3', c='h2')))
 
+    def test_exclusivity_held_by_another_stack(self):
+        res = {'a': _server()}
+        existing = {'servers': [{'id': 'x', 'host': 'h1', 'flavor': 'small',
+                                 'groups': [{'name': 'dedicated',
+                                             'type': 'exclusivity',
+                                             'level': 'rack'}]}]}
+        self.assertEqual([], self._check(res, _at(a='h3'), existing))
+        self.assertEqual([('exclusivity', ['a'])],
+                         self._check(res, _at(a='h2'), existing))
+
     def test_exclusivity_existing_and_used(self):
         res = {'a': _server(),
                'ex': _group('exclusivity', 'host', ['a'], name='ex1')}
