@@ -116,8 +116,11 @@ def register_opts(conf):
     for group, opts in ((engine_rpc_group, engine_rpc_opts),
                         (notifications_group, notifications_opts),
                         (listener_group, listener_opts)):
-        conf.register_group(group)
-        conf.register_opts(opts, group=group)
+        # A group of this conf's own: oslo.config shares the registered
+        # options of an OptGroup object among every conf it is given to.
+        conf.register_group(cfg.OptGroup(group.name, title=group.title,
+                                         help=group.help))
+        conf.register_opts(opts, group=group.name)
 
 
 def list_opts():
