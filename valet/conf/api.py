@@ -12,8 +12,10 @@
 
 """Options of the ``[api]`` group: how valet-api authenticates and listens."""
 
+from keystonemiddleware.auth_token import _opts as authtoken_opts
 from oslo_config import cfg
-from oslo_middleware import cors
+from oslo_middleware import opts as middleware_opts
+from oslo_policy import opts as policy_opts
 
 api_group = cfg.OptGroup(
     'api',
@@ -50,6 +52,12 @@ API_OPTS = [
              'service credentials). With auth_strategy = keystone the '
              'check is always made.'),
     cfg.IntOpt(
+        'status_engine_timeout',
+        default=10,
+        min=1,
+        help='Seconds that GET/HEAD /v1/status waits for an engine to '
+             'answer its ping before reporting the engine down (503).'),
+    cfg.IntOpt(
         'max_request_body_size',
         default=1024 * 1024,
         min=1024,
@@ -58,14 +66,29 @@ API_OPTS = [
 ]
 
 
+def _middleware_opts():
+    """The options of the middleware valet-api composes."""
+    return (middleware_opts.list_opts_cors() +
+            middleware_opts.list_opts_http_proxy_to_wsgi() +
+            middleware_opts.list_opts_healthcheck() +
+            authtoken_opts.list_opts())
+
+
 def register_opts(conf):
-    """Register the [api] options, and [cors] which deploy reads."""
+    """Register [api] and the options of the API's middleware.
+
+    The middleware would register their own options when built; doing it
+    here lets deploy read them first (``[cors] allowed_origin``) and
+    reports a bad value in a configuration file at start-up. The sample
+    file lists them under their own namespaces (see
+    etc/valet/valet-config-generator.conf), not under valet's.
+    """
     conf.register_group(api_group)
     conf.register_opts(API_OPTS, group=api_group)
-    # deploy checks [cors] allowed_origin before it builds the CORS
-    # middleware, so the options must exist beforehand; the sample file
-    # lists them under the oslo.middleware.cors namespace.
-    conf.register_opts(cors.CORS_OPTS, group='cors')
+    for group, opts in _middleware_opts():
+        conf.register_opts(opts, group=group)
+    # [oslo_policy], read by the enforcer that valet.policy builds.
+    policy_opts.set_defaults(conf)
 
 
 def list_opts():

@@ -47,7 +47,8 @@ def _engine_status(ctx):
         return {'status': 'unavailable',
                 'detail': 'no engine client is installed'}
     try:
-        answer = rpcapi.EngineAPI(ctx.config).ping(ctx)
+        answer = rpcapi.EngineAPI(ctx.config).ping(
+            ctx, timeout=ctx.config.api.status_engine_timeout)
     except exception.ServiceUnavailable as exc:
         LOG.error('Status: no engine answers: %s', exc)
         return {'status': 'unavailable', 'detail': exc.message}

@@ -12,6 +12,9 @@
 
 """A test case serving the API in-process on an in-memory database."""
 
+from unittest import mock
+
+import fixtures
 from oslo_serialization import jsonutils
 import webob
 
@@ -19,6 +22,8 @@ from valet.api import deploy
 from valet import policy
 from valet.tests import base
 from valet.tests.fixtures import database
+
+ENGINE_ANSWER = {'id': 'engine-host-1', 'hosts': 3}
 
 ADMIN = {'user': 'admin-user', 'project': 'admin-project',
          'roles': 'admin,member,reader'}
@@ -36,6 +41,11 @@ class APITestCase(base.TestCase):
         self.db = self.useFixture(database.Database())
         self.addCleanup(policy.reset, self.conf)
         self._app = None
+        # No engine runs in unit tests: its RPC client answers a ping.
+        self.engine_api = mock.Mock()
+        self.engine_api.return_value.ping.return_value = dict(ENGINE_ANSWER)
+        self.useFixture(fixtures.MockPatch(
+            'valet.engine.rpcapi.EngineAPI', self.engine_api))
 
     @property
     def app(self):

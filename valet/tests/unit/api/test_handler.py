@@ -1,0 +1,103 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""Tests of the route table and dispatcher (valet/api/handler.py)."""
+
+import re
+
+from valet.api import auth
+from valet.api import handler
+from valet.tests.unit.api import base
+
+NO_ROLES = {'user': 'nobody', 'project': 'some-project', 'roles': ''}
+
+
+def _fill(path):
+    """Give each {variable} of a route a value."""
+    return re.sub(r'\{[^}]+\}', 'something', path)
+
+
+class RouteTableTest(base.APITestCase):
+
+    def test_every_protected_route_refuses_a_persona_without_roles(self):
+        checked = 0
+        for path, methods in handler.ROUTES.items():
+            if path in auth.PUBLIC_PATHS:
+                continue
+            for method in methods:
+                body = {} if method in ('POST', 'PUT') else None
+                response = self.request(method, _fill(path), body=body,
+                                        persona=NO_ROLES)
+                self.assertEqual(403, response.status_int,
+                                 '%s %s' % (method, path))
+                if method != 'HEAD':
+                    self.assertError(response, 403,
+                                     'valet.policy.not_authorized')
+                checked += 1
+        self.assertGreaterEqual(checked, 11)
+
+    def test_every_protected_route_needs_identity(self):
+        for path, methods in handler.ROUTES.items():
+            if path in auth.PUBLIC_PATHS:
+                continue
+            for method in methods:
+                response = self.request(method, _fill(path), persona=None)
+                self.assertEqual(401, response.status_int,
+                                 '%s %s' % (method, path))
+
+    def test_public_paths_need_no_identity(self):
+        for path in auth.PUBLIC_PATHS:
+            response = self.request('GET', path or '/', persona=None)
+            self.assertEqual(200, response.status_int, path)
+            self.assertIn('versions', response.json)
+
+    def test_405_lists_the_methods_of_the_table(self):
+        for path, methods in handler.ROUTES.items():
+            response = self.request('PATCH', _fill(path) or '/')
+            self.assertError(response, 405, 'valet.method_not_allowed')
+            self.assertEqual(', '.join(sorted(methods)),
+                             response.headers['Allow'])
+
+    def test_unknown_path_is_an_api_wg_404(self):
+        self.assertError(self.request('GET', '/v1/nothing/here'), 404,
+                         'valet.not_found')
+
+
+class ContentChecksTest(base.APITestCase):
+
+    def test_accept_html_only_is_406(self):
+        response = self.request('GET', '/v1/groups',
+                                headers={'Accept': 'text/html'})
+        self.assertError(response, 406, 'valet.not_acceptable')
+
+    def test_accept_json_with_quality(self):
+        response = self.request(
+            'GET', '/v1/groups',
+            headers={'Accept': 'text/html;q=1, application/json;q=0.5'})
+        self.assertEqual(200, response.status_int)
+
+    def test_body_not_json_is_415(self):
+        response = self.request('POST', '/v1/groups', raw_body=b'a=b',
+                                content_type='application/x-www-form-'
+                                             'urlencoded')
+        self.assertError(response, 415, 'valet.unsupported_media_type')
+
+    def test_body_without_type_is_415(self):
+        response = self.request('POST', '/v1/groups', raw_body=b'{}',
+                                content_type='')
+        self.assertError(response, 415)
+
+    def test_body_too_large_is_413(self):
+        self.flags(group='api', max_request_body_size=1024)
+        response = self.request('POST', '/v1/groups',
+                                body={'name': 'x' * 2048})
+        self.assertError(response, 413, 'valet.request_too_large')
