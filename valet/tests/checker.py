@@ -421,14 +421,6 @@ def measure(topology, existing, resources, placements, rack_pattern=None):
                                       if not problem.occupied(h))}
 
 
-def _descendants(problem, group):
-    for sub in group.subgroups:
-        child = problem.groups[problem.group_key(sub)]
-        yield child
-        for inner in _descendants(problem, child):
-            yield inner
-
-
 def validate(resources, existing=None, named_groups=None):
     """Return the structural errors of a template's group rules."""
     problem = Problem({}, existing, resources, named_groups)
@@ -445,11 +437,10 @@ def validate(resources, existing=None, named_groups=None):
             if LEVELS.get(child.level, 0) > LEVELS[group.level]:
                 out.append('group %s: nested %s has a higher level'
                            % (name, child.name))
-        if group.type in STRICT:
-            for inner in _descendants(problem, group):
-                if inner.type in STRICT:
-                    out.append('group %s: %s %s inside %s %s' % (
-                        name, inner.type, inner.name, group.type, name))
+            # Direct nesting only: an affinity in between is allowed.
+            if group.type in STRICT and child.type in STRICT:
+                out.append('group %s: %s %s inside %s %s' % (
+                    name, child.type, child.name, group.type, name))
     owners = collections.defaultdict(list)
     for name, group in problem.groups.items():
         if group.type == 'exclusivity':
