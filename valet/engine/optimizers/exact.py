@@ -207,6 +207,9 @@ class PlacementModel(object):
                   if s not in members]
         for s in members:
             self.forbid(s, group.level, np.flatnonzero(group.foreign))
+        for s in others:
+            # Where the named group already runs, nothing else may go.
+            self.forbid(s, group.level, group.held.tolist())
         doms = set.union(*[self.domains(s, group.level) for s in members])
         for d in sorted(doms):
             lits = [v for v in (self.lv(s, group.level, d) for s in members)
