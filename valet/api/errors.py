@@ -26,6 +26,7 @@ the errors of middleware Valet does not own, such as keystonemiddleware's
 
 import http.client
 
+from keystoneauth1 import exceptions as ks_exc
 from oslo_log import log as logging
 from oslo_middleware import request_id
 from oslo_serialization import jsonutils
@@ -215,15 +216,35 @@ class ApiWgErrors(object):
     placed just outside the auth middleware, rewrites such bodies so that a
     client sees one error format. Headers (WWW-Authenticate, ...) are kept.
     Answers of the application itself (past the context middleware) are
-    left alone.
+    left alone. An exception escaping the auth layer (outside the fault
+    wrapper) is answered here: 503 when Keystone cannot be used, else 500.
     """
 
     def __init__(self, application):
         self.application = application
 
+    @staticmethod
+    def _failure(environ, exc):
+        """Answer an exception raised by the wrapped middleware."""
+        if isinstance(exc, ks_exc.ClientException):
+            # keystonemiddleware could not talk to Keystone (unreachable,
+            # or [keystone_authtoken] incomplete).
+            LOG.error('Tokens cannot be validated: %s', exc)
+            return error_response(
+                environ, 503, 'The identity service cannot validate the '
+                'token now.')
+        LOG.exception('Unexpected error in the authentication layer: %s',
+                      exc)
+        return error_response(
+            environ, 500, 'An unexpected error prevented the request from '
+            'being served. The log has the details under the request id.')
+
     def __call__(self, environ, start_response):
         request = webob.Request(environ)
-        response = request.get_response(self.application)
+        try:
+            response = request.get_response(self.application)
+        except Exception as exc:
+            return self._failure(environ, exc)(environ, start_response)
         if (response.status_int >= 400 and not environ.get(APP_REACHED) and
                 not _is_api_wg(response)):
             status = response.status_int

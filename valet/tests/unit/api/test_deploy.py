@@ -14,6 +14,8 @@
 
 from unittest import mock
 
+from keystoneauth1 import loading as ks_loading
+
 from valet.api import deploy
 from valet.tests.unit.api import base
 
@@ -109,3 +111,23 @@ class KeystonePipelineTest(base.APITestCase):
     def test_healthcheck_needs_no_token(self):
         response = self.request('GET', '/healthcheck', persona=None)
         self.assertEqual(200, response.status_int)
+
+    def test_keystone_unusable_is_api_wg_503(self):
+        # No auth plugin in [keystone_authtoken]: a token cannot be checked.
+        response = self.request('GET', '/v1/groups', persona=None,
+                                headers={'X-Auth-Token': 'bogus'})
+        self.assertError(response, 503, 'valet.service_unavailable')
+
+    def test_keystone_unreachable_is_api_wg_503(self):
+        self.conf.register_opts(
+            ks_loading.get_auth_plugin_conf_options('password'),
+            group='keystone_authtoken')
+        self.flags(group='keystone_authtoken', auth_type='password',
+                   auth_url='http://127.0.0.1:1/v3', username='valet',
+                   password='secret', user_domain_id='default',
+                   project_name='service', project_domain_id='default')
+        response = self.request('GET', '/v1/groups', persona=None,
+                                headers={'X-Auth-Token': 'bogus'})
+        error = self.assertError(response, 503, 'valet.service_unavailable')
+        self.assertNotIn('secret', response.text)
+        self.assertIn('Keystone', error['detail'])

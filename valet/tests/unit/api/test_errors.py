@@ -12,6 +12,7 @@
 
 """Tests of the API-WG error format (valet/api/errors.py)."""
 
+import fixtures
 from oslo_middleware import request_id
 from oslo_serialization import jsonutils
 import webob
@@ -147,3 +148,13 @@ class ApiWgErrorsTest(base.TestCase):
             start_response('200 OK', [('Content-Type', 'text/plain')])
             return [b'fine']
         self.assertEqual(b'fine', self._get(app).body)
+
+    def test_exception_of_the_auth_layer_is_500(self):
+        self.useFixture(fixtures.FakeLogger())
+
+        def app(environ, start_response):
+            raise RuntimeError('internal detail')
+        response = self._get(app)
+        self.assertEqual(500, response.status_int)
+        self.assertEqual('valet.error', response.json['errors'][0]['code'])
+        self.assertNotIn(b'internal detail', response.body)
