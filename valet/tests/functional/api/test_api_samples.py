@@ -24,14 +24,14 @@ test uses, fails this module.
 
 import os
 import re
-import types
 
 import fixtures
 from oslo_serialization import jsonutils
 import webob
 
 from valet.api import deploy
-from valet.api.handlers import status as status_handler
+from valet.common import messaging
+from valet.engine import service as engine_service
 from valet import policy
 from valet.tests import base
 from valet.tests.fixtures import api as api_fixtures
@@ -52,8 +52,11 @@ SAMPLE_PROJECTS = ('8a9f3c2b1e4d4f6a9b7c5d3e1f2a4b6c',
 UNKNOWN_PROJECTS = ('0000aaaa1111bbbb2222cccc3333dddd',
                     '4444eeee5555ffff6666aaaa7777bbbb')
 
-# The engine the status samples describe.
-ENGINE_ANSWER = {'id': 'engine-host-1', 'hosts': 1024}
+# The engine the status sample describes: its host name, and a data center
+# of ENGINE_RACKS racks of ENGINE_RACK_HOSTS hosts (1024 hosts).
+ENGINE_HOST = 'engine-host-1'
+ENGINE_RACKS = 32
+ENGINE_RACK_HOSTS = 32
 
 UUID_RE = re.compile(
     r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
@@ -141,29 +144,17 @@ def differences(expected, actual, where='$'):
     return []
 
 
-class FakeEngineAPI(object):
-    """The engine RPC client, answering ``ping`` without a bus.
-
-    The engine is another service; what these tests check is how the API
-    reports its answer (or its silence).
-    """
-
-    answer = ENGINE_ANSWER
-
-    def __init__(self, conf):
-        self.conf = conf
-
-    def ping(self, ctx):
-        """Answer as a live engine does, or fail as an absent one."""
-        if self.answer is None:
-            raise RuntimeError('no engine listens on the topic')
-        return dict(self.answer)
-
-
-class DeadEngineAPI(FakeEngineAPI):
-    """An engine RPC client whose calls all fail."""
-
-    answer = None
+def write_topology(path, racks, hosts_per_rack):
+    """Write a static topology file of racks x hosts_per_rack hosts."""
+    lines = ['name: samples-dc', 'flavors:',
+             '  m1.small: {vcpus: 1, ram_mb: 2048, disk_gb: 20}', 'hosts:']
+    for rack in range(1, racks + 1):
+        for host in range(1, hosts_per_rack + 1):
+            lines.append('  - {name: r%02d-h%02d, rack: r%02d, vcpus: 64, '
+                         'ram_mb: 262144, disk_gb: 2000}'
+                         % (rack, host, rack))
+    with open(path, 'w') as topology:
+        topology.write('\n'.join(lines) + '\n')
 
 
 class TestAPISamples(base.TestCase):
@@ -187,6 +178,7 @@ class TestAPISamples(base.TestCase):
         'errors/group-immutable-response.json',
         'errors/group-unknown-projects-response.json',
         'errors/microversion-unsupported-response.json',
+        'errors/policy-not-authorized-response.json',
     ])
     REQUEST_SAMPLES = frozenset([
         'groups/group-create-request.json',
@@ -207,27 +199,37 @@ class TestAPISamples(base.TestCase):
                 json={'project': {'id': project_id, 'name': project_id}})
         self.useFixture(database.Database())
         self.addCleanup(policy.reset, self.conf)
-        self.use_engine(FakeEngineAPI)
+        # The API and an engine share one in-process bus (fake://), as in
+        # an all-in-one process; without an engine, status fails fast.
+        self.flags(group='api', status_engine_timeout=1)
+        messaging.shared_rpc_transport(self.conf)
+        self.addCleanup(messaging.cleanup_shared_rpc_transport, self.conf)
         self.app = deploy.loadapp(self.conf)
 
-    def use_engine(self, engine_api):
-        """Make the status handler reach the engine through engine_api."""
-        self.useFixture(fixtures.MockPatchObject(
-            status_handler, 'rpcapi',
-            types.SimpleNamespace(EngineAPI=engine_api)))
+    def start_engine(self):
+        """Run a real valet-engine service on the test's bus."""
+        topology = os.path.join(
+            self.useFixture(fixtures.TempDir()).path, 'topology.yaml')
+        write_topology(topology, ENGINE_RACKS, ENGINE_RACK_HOSTS)
+        self.flags(host=ENGINE_HOST)
+        self.flags(group='engine', topology_file=topology)
+        engine = engine_service.EngineService(
+            self.conf, transport=messaging.shared_rpc_transport(self.conf))
+        engine.start()
+        self.addCleanup(engine.stop)
 
     def call(self, method, path, body=None, status=200, headers=None,
-             version='valet 1.0'):
-        """Send one request as an administrator; return the response.
+             version='valet 1.0', roles='admin,member,reader'):
+        """Send one request (as an administrator); return the response.
 
         Every response must carry a request id and, unless ``version`` is
         None, the microversion that served it.
         """
         request = webob.Request.blank(BASE_URL + path, method=method)
         request.headers.update({
-            'X-User-Id': 'admin-user',
-            'X-Project-Id': 'admin-project',
-            'X-Roles': 'admin,member,reader',
+            'X-User-Id': 'some-user',
+            'X-Project-Id': SAMPLE_PROJECTS[0],
+            'X-Roles': roles,
             'Accept': 'application/json',
         })
         request.headers.update(headers or {})
@@ -308,12 +310,13 @@ class TestAPISamples(base.TestCase):
                       headers={'OpenStack-API-Version': 'valet 1.5'}))
 
     def test_status(self):
+        self.start_engine()
         self.assertMatchesSample('status/status-response.json',
                                  self.call('GET', '/v1/status'))
         self.assertEqual(b'', self.call('HEAD', '/v1/status').body)
 
     def test_status_unavailable(self):
-        self.use_engine(DeadEngineAPI)
+        # No engine listens on the bus.
         self.assertMatchesSample(
             'status/status-unavailable-response.json',
             self.call('GET', '/v1/status', status=503))
@@ -371,6 +374,12 @@ class TestAPISamples(base.TestCase):
             'errors/group-immutable-response.json',
             self.call('PUT', '/v1/groups/%s' % group['id'],
                       {'level': 'host'}, 400))
+
+    def test_policy_not_authorized(self):
+        body = load_sample('groups/group-create-request.json')
+        self.assertMatchesSample(
+            'errors/policy-not-authorized-response.json',
+            self.call('POST', '/v1/groups', body, 403, roles='member,reader'))
 
     def test_group_unknown_projects(self):
         group = self.create_sample_group()
