@@ -37,12 +37,14 @@ class RecordingNotifier:
         self.gate = gate
         self.sent = queue.Queue()
         self.calls = 0
+        self.entered = threading.Event()
 
     def is_enabled(self):
         return self.enabled
 
     def _notify(self, priority, ctxt, event_type, payload):
         self.calls += 1
+        self.entered.set()
         if self.gate is not None:
             self.gate.wait(WAIT)
         if self.fail_times:
@@ -217,8 +219,12 @@ class MiddlewareTest(base.TestCase):
         notifier = RecordingNotifier(gate=gate)
         self.flags(queue_size=1, group='notifications')
         middleware = self._middleware(notifier)
+        self.addCleanup(gate.set)
         # Each call answers while the sender is stuck on the first one.
-        for _ in range(4):
+        self.assertEqual(404, self._request(
+            middleware, '/v1/groups/x').status_int)
+        self.assertTrue(notifier.entered.wait(WAIT))
+        for _ in range(3):
             self.assertEqual(404, self._request(
                 middleware, '/v1/groups/x').status_int)
         self.assertFalse(gate.is_set())
@@ -232,6 +238,7 @@ class MiddlewareTest(base.TestCase):
         gate = threading.Event()
         notifier = RecordingNotifier(gate=gate)
         middleware = self._middleware(notifier)
+        self.addCleanup(gate.set)
         for _ in range(5):
             self._request(middleware, '/')
         gate.set()

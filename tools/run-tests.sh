@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+#
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+#
+# Valet's test command: from a fresh clone to a verdict.
+#
+# 1. creates the virtualenv (.venv, or $VALET_VENV) when missing and
+#    installs requirements.txt, test-requirements.txt and Valet itself
+#    (editable) into it;
+# 2. runs tools/test-setup.sh (the PostgreSQL, MariaDB and RabbitMQ servers
+#    of the functional tests, and their test user);
+# 3. runs the unit suite, then the functional suite, with stestr, each in
+#    a stestr repository of this run's own;
+# 4. counts each suite's results from its subunit stream and prints them,
+#    then a last line "N passed, N failed, N skipped".
+#
+# Exits 0 only when every suite ran at least one test and none failed.
+# Arguments are passed to "stestr run" of both suites (e.g. a regex).
+
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 2
+
+VENV=${VALET_VENV:-$ROOT/.venv}
+PYTHON=${PYTHON:-python3}
+SUITES=(unit functional)
+
+log() {
+    echo "run-tests: $*"
+}
+
+die() {
+    echo "run-tests: ERROR: $*" >&2
+    exit 2
+}
+
+make_venv() {
+    if [ -x "$VENV/bin/python" ]; then
+        return
+    fi
+    command -v "$PYTHON" >/dev/null || die "$PYTHON not found"
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+        die "Valet needs Python 3.10 or newer ($PYTHON is older)"
+    log "creating the virtualenv $VENV"
+    if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
+        # Debian ships venv's pip bootstrap separately.
+        if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+            rm -rf "$VENV"
+            if ! { apt-get update -q &&
+                   DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+                       --no-install-recommends python3-venv </dev/null; }
+            then
+                die "could not install python3-venv"
+            fi
+            "$PYTHON" -m venv "$VENV" || die "could not create $VENV"
+        else
+            die "could not create $VENV (install python3-venv)"
+        fi
+    fi
+}
+
+install_valet() {
+    log "installing the requirements and Valet into $VENV"
+    "$VENV/bin/python" -m pip install -q --upgrade pip </dev/null ||
+        die "could not upgrade pip"
+    "$VENV/bin/python" -m pip install -q \
+        -r requirements.txt -r test-requirements.txt -e . </dev/null ||
+        die "could not install Valet and its requirements"
+}
+
+# Reads a subunit v2 stream on stdin; prints "passed failed skipped".
+# A test that started but never finished (a crashed worker) has failed.
+count_results() {
+    "$VENV/bin/python" -c '
+import sys
+
+import subunit
+import testtools
+
+outcomes = {}
+
+
+def record(test):
+    outcomes[test["id"]] = test["status"]
+
+
+stream = subunit.ByteStreamToStreamResult(sys.stdin.buffer,
+                                          non_subunit_name="stdout")
+result = testtools.StreamToDict(record)
+result.startTestRun()
+try:
+    stream.run(result)
+finally:
+    result.stopTestRun()
+passed = failed = skipped = 0
+for test_id, status in outcomes.items():
+    if test_id in ("", None):
+        continue
+    if status in ("success", "xfail"):
+        passed += 1
+    elif status == "skip":
+        skipped += 1
+    else:
+        failed += 1
+print(passed, failed, skipped)
+'
+}
+
+export PYTHONDONTWRITEBYTECODE=1
+export OS_STDOUT_CAPTURE=${OS_STDOUT_CAPTURE:-1}
+export OS_STDERR_CAPTURE=${OS_STDERR_CAPTURE:-1}
+export OS_TEST_TIMEOUT=${OS_TEST_TIMEOUT:-240}
+
+make_venv
+install_valet
+log "getting the test servers ready"
+bash "$ROOT/tools/test-setup.sh" </dev/null || die "tools/test-setup.sh failed"
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/valet-tests.XXXXXX")
+trap 'rm -rf "$RUN_DIR"' EXIT
+
+total_passed=0
+total_failed=0
+total_skipped=0
+verdict=0
+summary=()
+
+for suite in "${SUITES[@]}"; do
+    repo="$RUN_DIR/$suite"
+    mkdir -p "$repo"
+    log "running the $suite suite"
+    "$VENV/bin/stestr" --repo-url "$repo" \
+        --test-path "./valet/tests/$suite" --top-dir ./ run "$@" </dev/null
+    stestr_status=$?
+    counts=""
+    if "$VENV/bin/stestr" --repo-url "$repo" last --subunit \
+            >"$RUN_DIR/$suite.subunit" 2>/dev/null; then
+        counts=$(count_results <"$RUN_DIR/$suite.subunit")
+    fi
+    if [ -z "$counts" ]; then
+        # Discovery failed (an import error): no stream to count.
+        counts="0 1 0"
+        log "the $suite suite did not run (see the errors above)"
+    fi
+    read -r passed failed skipped <<<"$counts"
+    if [ "$stestr_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        # stestr saw a failure the stream does not show as a test.
+        failed=1
+    fi
+    if [ "$failed" -ne 0 ] || [ "$((passed + skipped))" -eq 0 ]; then
+        verdict=1
+    fi
+    summary+=("$(printf '%-12s %d passed, %d failed, %d skipped' \
+        "$suite:" "$passed" "$failed" "$skipped")")
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    total_skipped=$((total_skipped + skipped))
+done
+
+echo
+echo "==== Valet test results ===="
+for line in "${summary[@]}"; do
+    echo "$line"
+done
+if [ "$((total_passed + total_failed + total_skipped))" -eq 0 ]; then
+    log "no test ran"
+    verdict=1
+fi
+echo "$total_passed passed, $total_failed failed, $total_skipped skipped"
+exit "$verdict"
