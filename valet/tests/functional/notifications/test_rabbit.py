@@ -51,10 +51,19 @@ def rabbit_reachable(url=RABBIT_URL):
 
 
 def configure_rabbit(test):
-    """Point test.conf at the real RabbitMQ; skip when it is not there."""
+    """Point test.conf at the real RabbitMQ.
+
+    When RabbitMQ does not answer the test fails, or is skipped when
+    VALET_TEST_SKIP_BACKENDS names ``rabbit``: never silently.
+    """
     if not rabbit_reachable():
-        test.skipTest('RabbitMQ is not reachable at %s (run '
-                      'tools/test-setup.sh)' % RABBIT_URL)
+        reason = 'RabbitMQ is not reachable at %s' % RABBIT_URL
+        if 'rabbit' in database.skipped_backends():
+            test.skipTest('%s (%s names rabbit)'
+                          % (reason, database.SKIP_BACKENDS_ENV))
+        test.fail('%s. Run tools/test-setup.sh, or set %s=rabbit to skip '
+                  'these tests knowingly.'
+                  % (reason, database.SKIP_BACKENDS_ENV))
     test.flags(transport_url=RABBIT_URL)
     # An exchange of the test's own, and queues (on the test's own topics)
     # that vanish with their consumers: runs never see each other.
