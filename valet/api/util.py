@@ -47,19 +47,23 @@ def empty_response(status=204):
 
 
 def _field(error):
-    path = [str(item) for item in error.absolute_path]
-    if error.validator == 'required':
+    """The field an error is about ('members/1'), None for the object."""
+    if error.validator in ('required', 'additionalProperties'):
+        # These name the fields in their message already.
         return None
-    if error.validator == 'additionalProperties':
-        return None
-    return '/'.join(path) or None
+    return '/'.join(str(item) for item in error.absolute_path) or None
 
 
 def _message(error):
     field = _field(error)
+    reason = error.message
+    if error.validator == 'pattern' and 'description' in error.schema:
+        # A regular expression is a poor explanation for a client.
+        reason = '%r is not valid: %s' % (error.instance,
+                                          error.schema['description'])
     if field:
-        return "Invalid input for field '%s': %s" % (field, error.message)
-    return 'Invalid input: %s' % error.message
+        return "Invalid input for field '%s': %s" % (field, reason)
+    return 'Invalid input: %s' % reason
 
 
 def validate(document, schema, what='body'):

@@ -15,11 +15,20 @@
 GROUP_TYPES = ['affinity', 'diversity', 'exclusivity']
 GROUP_LEVELS = ['host', 'rack']
 
-# Valet group names: 1 to 255 unreserved URI characters (RFC 3986), so a
-# name can always stand for the id in a path.
-NAME = {'type': 'string', 'pattern': '^[A-Za-z0-9._~-]{1,255}$'}
+# 1 to 255 unreserved URI characters (RFC 3986), so that a name can
+# always stand for the id in a path. The pattern ends with "nothing
+# follows" rather than "$": jsonschema runs Python's re, where "$" also
+# matches before a trailing newline.
+UNRESERVED_1_255 = '^[A-Za-z0-9._~-]{1,255}(?![\\s\\S])'
+
+# "description" is what a client is told when the pattern fails.
+NAME = {'type': 'string', 'pattern': UNRESERVED_1_255,
+        'description': 'a name is 1 to 255 characters among A-Z a-z 0-9 '
+                       'and - . _ ~'}
 DESCRIPTION = {'type': ['string', 'null'], 'maxLength': 1024}
-PROJECT_ID = {'type': 'string', 'pattern': '^[A-Za-z0-9._~-]{1,255}$'}
+PROJECT_ID = {'type': 'string', 'pattern': UNRESERVED_1_255,
+              'description': 'a project id is 1 to 255 characters among '
+                             'A-Z a-z 0-9 and - . _ ~'}
 
 # Fields that identify a group's rule: set at creation, never changed.
 IMMUTABLE_FIELDS = ('name', 'type', 'level')

@@ -14,8 +14,11 @@
 
 import re
 
+import fixtures
+
 from valet.api import auth
 from valet.api import handler
+from valet.db import api as db_api
 from valet.tests.unit.api import base
 
 NO_ROLES = {'user': 'nobody', 'project': 'some-project', 'roles': ''}
@@ -101,3 +104,21 @@ class ContentChecksTest(base.APITestCase):
         response = self.request('POST', '/v1/groups',
                                 body={'name': 'x' * 2048})
         self.assertError(response, 413, 'valet.request_too_large')
+
+
+class BackendDownTest(base.APITestCase):
+
+    def test_database_unreachable_is_api_wg_503(self):
+        self.useFixture(fixtures.FakeLogger())
+        broken = db_api.new_context_manager(
+            'sqlite:////nonexistent-directory/valet.db')
+        self.addCleanup(db_api.context_manager.patch_factory(broken))
+        for method, path, body in (
+                ('GET', '/v1/groups', None),
+                ('POST', '/v1/groups', {'name': 'g', 'type': 'affinity',
+                                        'level': 'host'}),
+                ('GET', '/v1/groups/g', None)):
+            response = self.request(method, path, body=body)
+            error = self.assertError(response, 503,
+                                     'valet.service_unavailable')
+            self.assertNotIn('Traceback', error['detail'])
