@@ -71,12 +71,15 @@ make_venv() {
 }
 
 install_valet() {
-    log "installing the requirements and Valet into $VENV"
-    "$VENV/bin/python" -m pip install -q --upgrade pip </dev/null ||
-        die "could not upgrade pip"
-    "$VENV/bin/python" -m pip install -q \
-        -r requirements.txt -r test-requirements.txt -e . </dev/null ||
-        die "could not install Valet and its requirements"
+    local pip_log="$VENV/pip-install.log"
+    log "installing the requirements and Valet into $VENV (log: $pip_log)"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
+           "$VENV/bin/python" -m pip install \
+               -r requirements.txt -r test-requirements.txt -e .; } \
+           </dev/null >"$pip_log" 2>&1; then
+        tail -n 30 "$pip_log" >&2
+        die "could not install Valet and its requirements (see $pip_log)"
+    fi
 }
 
 # Reads a subunit v2 stream on stdin; prints "passed failed skipped".
