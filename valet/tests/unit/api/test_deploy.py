@@ -14,6 +14,7 @@
 
 from unittest import mock
 
+import fixtures
 from keystoneauth1 import loading as ks_loading
 
 from valet.api import deploy
@@ -84,6 +85,7 @@ class KeystonePipelineTest(base.APITestCase):
 
     def setUp(self):
         super().setUp()
+        self.log = self.useFixture(fixtures.FakeLogger())
         # Never contacted: the requests below carry no usable token.
         self.flags(group='keystone_authtoken',
                    www_authenticate_uri='http://keystone.test/v3')
