@@ -36,6 +36,7 @@ process exits or :meth:`NotificationsMiddleware.close` is called.
 """
 
 import atexit
+import os
 import queue
 import threading
 import time
@@ -105,6 +106,10 @@ class BackgroundPublisher:
     :meth:`publish` never blocks: it drops (and logs) a notification when
     the queue is full. A notification the notifier fails to send is logged
     and dropped; the thread goes on with the next one.
+
+    The thread starts with the first notification of each process: a WSGI
+    server that loads the application and then forks its workers (uwsgi
+    without lazy-apps) gives each worker a sender of its own.
     """
 
     _STOP = object()
@@ -120,6 +125,17 @@ class BackgroundPublisher:
         self.sent = 0
         self.failed = 0
         self.dropped = 0
+        self._thread = None
+        self._pid = None
+
+    def _ensure_thread(self):
+        # Called with the lock held. A forked child inherits the queue but
+        # not the thread: it starts afresh.
+        if self._pid == os.getpid():
+            return
+        if self._pid is not None:
+            self._queue = queue.Queue(maxsize=self._queue.maxsize)
+        self._pid = os.getpid()
         self._thread = threading.Thread(target=self._run, daemon=True,
                                         name='valet-notifications')
         self._thread.start()
@@ -132,6 +148,7 @@ class BackgroundPublisher:
             if self._closed:
                 self.dropped += 1
                 return False
+            self._ensure_thread()
             try:
                 self._queue.put_nowait((ctxt, priority, event_type, payload))
             except queue.Full:
@@ -176,7 +193,10 @@ class BackgroundPublisher:
         with self._lock:
             first = not self._closed
             self._closed = True
+            running = self._pid == os.getpid()
         atexit.unregister(self.close)
+        if not running:
+            return True
         if first:
             try:
                 # Behind everything already queued; waits for room when

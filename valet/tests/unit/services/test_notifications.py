@@ -12,6 +12,7 @@
 
 """Unit tests of the API notifications middleware."""
 
+import os
 import queue
 import threading
 from unittest import mock
@@ -255,6 +256,24 @@ class MiddlewareTest(base.TestCase):
         self.addCleanup(gate.set)
         self._request(middleware, '/')
         self.assertFalse(middleware.close(0.01))
+
+    def test_sender_starts_with_the_first_notification(self):
+        middleware = self._middleware()
+        self.assertIsNone(middleware.publisher._thread)
+        self._request(middleware, '/')
+        self.assertEqual('api.v1.versions', self._next()[2])
+
+    def test_forked_worker_gets_its_own_sender(self):
+        middleware = self._middleware()
+        self._request(middleware, '/')
+        self._next()
+        parent_sender = middleware.publisher._thread
+        with mock.patch.object(notifications.os, 'getpid',
+                               return_value=os.getpid() + 1):
+            self._request(middleware, '/v1/status', 'HEAD')
+            self.assertEqual('api.v1.status', self._next()[2])
+            self.assertIsNot(parent_sender, middleware.publisher._thread)
+            self.assertTrue(middleware.close(WAIT))
 
     def test_payload_error_does_not_fail_the_call(self):
         middleware = self._middleware()
