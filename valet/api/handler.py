@@ -76,6 +76,10 @@ def make_map(declarations):
     """Return a routes.Mapper for a route table, with the 405 fallbacks."""
     mapper = routes.Mapper()
     for path, methods in declarations.items():
+        methods = dict(methods)
+        # HTTP: HEAD is GET without the body (webob drops it).
+        if 'GET' in methods and 'HEAD' not in methods:
+            methods['HEAD'] = methods['GET']
         for method, handler in methods.items():
             mapper.connect(path, action=handler,
                            conditions={'method': [method]})

@@ -67,8 +67,20 @@ class RouteTableTest(base.APITestCase):
         for path, methods in handler.ROUTES.items():
             response = self.request('PATCH', _fill(path) or '/')
             self.assertError(response, 405, 'valet.method_not_allowed')
-            self.assertEqual(', '.join(sorted(methods)),
+            allowed = set(methods)
+            if 'GET' in allowed:
+                allowed.add('HEAD')
+            self.assertEqual(', '.join(sorted(allowed)),
                              response.headers['Allow'])
+
+    def test_head_wherever_get(self):
+        self.request('POST', '/v1/groups', body={
+            'name': 'g', 'type': 'affinity', 'level': 'host'})
+        for path in ('/', '/v1', '/v1/groups', '/v1/groups/g'):
+            response = self.request('HEAD', path)
+            self.assertEqual(200, response.status_int, path)
+            self.assertEqual(b'', response.body)
+        self.assertEqual(404, self.request('HEAD', '/v1/groups/x').status_int)
 
     def test_unknown_path_is_an_api_wg_404(self):
         self.assertError(self.request('GET', '/v1/nothing/here'), 404,
