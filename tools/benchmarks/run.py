@@ -174,13 +174,16 @@ def run_scale(conf, cfg, log):
 
 
 def _pin():
-    """Run on one core so that latencies do not depend on the others."""
+    """Run on one core so that latencies do not depend on the others.
+
+    Returns (pinned core, cores to restore) or (None, None).
+    """
     try:
         cores = sorted(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {cores[-1]})
-        return cores[-1]
+        return cores[-1], cores
     except (AttributeError, OSError):
-        return None
+        return None, None
 
 
 def main(argv=None):
@@ -199,7 +202,15 @@ def main(argv=None):
         rss_child(*args.rss_child)
         return 0
     cfg = TINY if args.tiny else QUICK if args.quick else FULL
-    core = _pin()
+    core, cores = _pin()
+    try:
+        return _run(args, cfg, core)
+    finally:
+        if cores:
+            os.sched_setaffinity(0, cores)
+
+
+def _run(args, cfg, core):
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
