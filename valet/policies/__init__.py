@@ -16,6 +16,8 @@ import itertools
 
 from valet.policies import base
 from valet.policies import groups
+from valet.policies import placements
+from valet.policies import plans
 from valet.policies import status
 
 
@@ -24,5 +26,7 @@ def list_rules():
     return list(itertools.chain(
         base.list_rules(),
         groups.list_rules(),
+        plans.list_rules(),
+        placements.list_rules(),
         status.list_rules(),
     ))

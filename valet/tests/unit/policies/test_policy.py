@@ -22,6 +22,8 @@ from valet import context
 from valet import exception
 from valet import policies
 from valet.policies import groups as group_policies
+from valet.policies import placements as placement_policies
+from valet.policies import plans as plan_policies
 from valet import policy
 from valet.tests import base
 
@@ -103,3 +105,53 @@ class AuthorizeTest(base.TestCase):
                          policy.enforcer_for(other.conf))
         self.assertIs(policy.enforcer_for(self.conf),
                       policy.enforcer_for(self.conf))
+
+
+# Personas as Keystone flattens their roles into tokens.
+PERSONAS = {
+    'admin': (['admin', 'member', 'reader'], 'admin-project'),
+    'owner_member': (['member', 'reader'], 'project-a'),
+    'owner_reader': (['reader'], 'project-a'),
+    'other_member': (['member', 'reader'], 'project-b'),
+    'service': (['service'], 'service'),
+    'no_roles': ([], 'project-a'),
+}
+OWNER_TARGET = {'project_id': 'project-a'}
+
+
+class PlansAndPlacementsDefaultsTest(base.TestCase):
+    """The api-v1.md defaults for resources owned by a project."""
+
+    def setUp(self):
+        super().setUp()
+        self.addCleanup(policy.reset, self.conf)
+
+    def _allowed(self, rule):
+        allowed = set()
+        for name, (roles, project) in PERSONAS.items():
+            ctx = context.RequestContext(user_id='u', project_id=project,
+                                         roles=roles, config=self.conf)
+            if ctx.can(rule, OWNER_TARGET, fatal=False):
+                allowed.add(name)
+        return allowed
+
+    def test_plans_owner_member_service_admin(self):
+        for rule in (plan_policies.CREATE, plan_policies.LIST,
+                     plan_policies.SHOW, plan_policies.UPDATE,
+                     plan_policies.DELETE):
+            self.assertEqual({'admin', 'owner_member', 'service'},
+                             self._allowed(rule), rule)
+
+    def test_plans_of_every_project(self):
+        self.assertEqual({'admin', 'service'},
+                         self._allowed(plan_policies.LIST_ALL))
+
+    def test_placements_read_by_owner_reader(self):
+        for rule in (placement_policies.LIST, placement_policies.SHOW):
+            self.assertEqual(
+                {'admin', 'owner_member', 'owner_reader', 'service'},
+                self._allowed(rule), rule)
+
+    def test_placements_reserved_by_service_or_admin(self):
+        for rule in (placement_policies.RESERVE, placement_policies.DELETE):
+            self.assertEqual({'admin', 'service'}, self._allowed(rule), rule)
