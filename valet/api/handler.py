@@ -99,7 +99,7 @@ def _check_content(req, max_body_size):
         raise errors.RequestEntityTooLarge(
             'The request body is %d bytes; the limit is %d.'
             % (length, max_body_size))
-    if length or req.is_body_readable and req.method in ('POST', 'PUT'):
+    if length or (req.is_body_readable and req.method in ('POST', 'PUT')):
         if req.content_type != JSON_TYPE:
             raise errors.UnsupportedMediaType(
                 'The request body must be application/json, not %r.'

@@ -80,6 +80,8 @@ def validate(document, schema, what='body'):
 
 def parse_json(req):
     """Return the request body parsed as JSON; 400 when it is not JSON."""
+    if not req.body:
+        raise errors.BadRequest('This request needs a JSON body.')
     try:
         return jsonutils.loads(req.body)
     except ValueError as exc:
