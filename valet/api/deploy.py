@@ -89,8 +89,8 @@ def deploy(conf):
     #   Vary on every response;
     # * fault wrapper: an escaping exception becomes a 503 (backend down)
     #   or a 500 with the traceback only in the log;
-    # * notifications: publish request and response (the caller's
-    #   identity comes from the context, built just outside);
+    # * notifications: publish every request and final response, errors
+    #   included (auth ran outside, so the caller is known);
     # * context: the RequestContext of the caller, with conf;
     # * auth: keystonemiddleware's auth_token (or noauth), skipped for
     #   the version document; its 401 re-shaped into API-WG JSON;
