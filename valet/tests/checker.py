@@ -44,12 +44,19 @@ Group = collections.namedtuple(
 
 
 def flavor_demand(flavor):
-    """Return {resource: amount} of a flavor dict (disk = root+eph+swap)."""
-    swap_gb = math.ceil(float(flavor.get('swap_mb', 0) or 0) / 1024.0)
+    """Return {resource: amount} of a flavor dict.
+
+    Disk is ``disk_gb`` when given, else Nova's root_gb + ephemeral_gb +
+    swap (MB, rounded up to GB).
+    """
+    disk = flavor.get('disk_gb')
+    if disk is None:
+        disk = (float(flavor.get('root_gb') or 0) +
+                float(flavor.get('ephemeral_gb') or 0) +
+                math.ceil(float(flavor.get('swap') or 0) / 1024.0))
     return {'vcpus': float(flavor.get('vcpus', 0)),
             'ram_mb': float(flavor.get('ram_mb', 0)),
-            'disk_gb': float(flavor.get('disk_gb', 0))
-            + float(flavor.get('ephemeral_gb', 0) or 0) + swap_gb}
+            'disk_gb': float(disk)}
 
 
 def _resolve_flavor(topology, flavor):

@@ -104,6 +104,14 @@ class TestCapacity(base.TestCase):
         self.assertEqual(['capacity'], self._rules(
             _at(a='h2', b='h2', c='h2', d='h2', e='h1'), existing=existing))
 
+    def test_flavor_disk_from_nova_parts(self):
+        self.assertEqual({'vcpus': 1.0, 'ram_mb': 512.0, 'disk_gb': 8.0},
+                         checker.flavor_demand({
+                             'vcpus': 1, 'ram_mb': 512, 'root_gb': 5,
+                             'ephemeral_gb': 2, 'swap': 100}))
+        self.assertEqual(30.0, checker.flavor_demand({
+            'vcpus': 1, 'ram_mb': 512, 'disk_gb': 30})['disk_gb'])
+
     def test_reserve_percent(self):
         self.assertEqual(['capacity'], self._rules(
             _at(a='h1', b='h1', c='h1', d='h1', e='h2'),
