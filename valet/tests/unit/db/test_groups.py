@@ -25,7 +25,6 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from valet import context
-from valet.db import api
 from valet.db import groups
 from valet.db import models
 from valet import exception
@@ -395,66 +394,3 @@ class GroupsTestCase(base.TestCase):
     def test_group_server_needs_an_existing_group(self):
         self.assertRaises(db_exc.DBReferenceError, self._place_server,
                           uuidutils.generate_uuid(), 'p1')
-
-
-class UnavailableDatabaseTestCase(base.TestCase):
-    """A database that cannot be reached answers ServiceUnavailable."""
-
-    def setUp(self):
-        super().setUp()
-        self.ctx = context.RequestContext(config=self.conf)
-
-    def _unreachable(self, connection):
-        # Nothing listens on port 1; max_retries=0 fails at once.
-        manager = api.new_context_manager(connection, max_retries=0)
-        self.addCleanup(api.context_manager.patch_factory(manager))
-
-    def test_every_function_maps_unreachable_to_503(self):
-        self._unreachable(
-            'mysql+pymysql://valet:secret@127.0.0.1:1/valet')
-        calls = [
-            (groups.create_group, ('web', 'affinity', 'host')),
-            (groups.get_group, ('web',)),
-            (groups.list_groups, ()),
-            (groups.update_group, ('web', 'd')),
-            (groups.delete_group, ('web',)),
-            (groups.add_members, ('web', ['p1'])),
-            (groups.is_member, ('web', 'p1')),
-            (groups.remove_member, ('web', 'p1')),
-            (groups.remove_all_members, ('web',)),
-            (groups.group_servers, ('web',)),
-        ]
-        for function, args in calls:
-            error = self.assertRaises(exception.ServiceUnavailable,
-                                      function, self.ctx, *args)
-            self.assertEqual('valet.service_unavailable', error.error_code)
-            self.assertIn('database is unavailable', str(error))
-            self.assertNotIn('secret', str(error))
-
-    def test_postgresql_unreachable(self):
-        self._unreachable(
-            'postgresql+psycopg2://valet:secret@127.0.0.1:1/valet')
-        self.assertRaises(exception.ServiceUnavailable, groups.list_groups,
-                          self.ctx)
-
-    def test_not_configured(self):
-        manager = api.context_manager.make_new_manager()
-        self.addCleanup(api.context_manager.patch_factory(manager))
-        error = self.assertRaises(exception.ServiceUnavailable,
-                                  groups.list_groups, self.ctx)
-        self.assertIn('CantStartEngineError', str(error))
-
-    def test_operational_error_mid_transaction(self):
-        self.useFixture(database.Database())
-        operational = sa.exc.OperationalError('SELECT', {}, Exception('gone'))
-        with mock.patch.object(groups, '_find_group',
-                               side_effect=operational):
-            self.assertRaises(exception.ServiceUnavailable,
-                              groups.get_group, self.ctx, 'web')
-
-    def test_other_database_errors_are_not_hidden(self):
-        self.useFixture(database.Database())
-        with mock.patch.object(groups, '_find_group',
-                               side_effect=db_exc.DBDataError('bad')):
-            self.assertRaises(db_exc.DBDataError, groups.get_group,
-                              self.ctx, 'web')
