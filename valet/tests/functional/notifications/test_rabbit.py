@@ -133,7 +133,15 @@ class APINotificationsTest(base.TestCase):
                                    'level': 'rack'},
             roles='member').status_int)
 
-        priority, publisher, event_type, payload = self._received()
+        # The listener dispatches on a pool of threads: any order.
+        received = {}
+        for _ in range(3):
+            notification = self._received()
+            received[notification[3]['response']['status_code']] = (
+                notification)
+        self.assertEqual({201, 403, 404}, set(received))
+
+        priority, publisher, event_type, payload = received[201]
         self.assertEqual(('INFO', 'valet', 'api.v1.groups'),
                          (priority, publisher, event_type))
         self.assertEqual({'tenant_id': 'project-1', 'user_id': 'user-1'},
@@ -142,22 +150,23 @@ class APINotificationsTest(base.TestCase):
                           'body': {'name': 'web', 'type': 'affinity',
                                    'level': 'host', 'description': 'tier'}},
                          payload['request'])
-        self.assertEqual(201, payload['response']['status_code'])
         self.assertEqual(created.json, payload['response']['body'])
 
-        priority, _pub, event_type, payload = self._received()
-        self.assertEqual(('ERROR', 'api.v1.groups', 404, ''),
-                         (priority, event_type,
-                          payload['response']['status_code'],
+        priority, publisher, event_type, payload = received[404]
+        self.assertEqual(('ERROR', 'valet', 'api.v1.groups', ''),
+                         (priority, publisher, event_type,
                           payload['request']['body']))
         self.assertEqual(
             'valet.group.not_found',
             payload['response']['body']['errors'][0]['code'])
 
-        priority, _pub, event_type, payload = self._received()
-        self.assertEqual(('ERROR', 'api.v1.groups', 403),
-                         (priority, event_type,
-                          payload['response']['status_code']))
+        priority, publisher, event_type, payload = received[403]
+        self.assertEqual(('ERROR', 'valet', 'api.v1.groups'),
+                         (priority, publisher, event_type))
         self.assertEqual('db', payload['request']['body']['name'])
+        self.assertEqual(
+            'valet.policy.not_authorized',
+            payload['response']['body']['errors'][0]['code'])
+        self.assertNotIn('never-published', jsonutils.dumps(received))
 
         self.assertTrue(self.collector.received.empty())
