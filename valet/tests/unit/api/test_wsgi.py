@@ -49,9 +49,11 @@ class ConfigFilesTest(base.APITestCase):
         self.assertEqual(8090, conf.api.bind_port)
 
     def test_init_application_configures_the_database(self):
-        with mock.patch('valet.db.api.configure') as configure:
+        with mock.patch('valet.db.api.configure') as configure, \
+                mock.patch('oslo_log.log.setup') as log_setup:
             application = wsgi.init_application(self.conf)
         configure.assert_called_once_with(self.conf)
+        log_setup.assert_called_once_with(self.conf, 'valet')
         self.assertTrue(callable(application))
 
 
@@ -91,6 +93,7 @@ class ValetApiCommandTest(base.APITestCase):
         with mock.patch.object(cmd_api, 'make_server',
                                return_value=server), \
                 mock.patch.object(cmd_api, 'install_stop_handlers'), \
+                mock.patch('oslo_log.log.setup'), \
                 mock.patch('valet.db.api.configure'):
             self.assertEqual(0, cmd_api.main([]))
         server.serve_forever.assert_called_once_with()
