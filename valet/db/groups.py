@@ -67,10 +67,16 @@ def _check_name(name):
 
 
 def _check_description(description):
-    if description is not None and not isinstance(description, str):
+    if description is None:
+        return
+    if not isinstance(description, str):
         raise exception.Invalid(
             "Invalid description %r: must be a string or null" %
             (description,))
+    if len(description.encode('utf-8')) > models.DESCRIPTION_BYTES:
+        raise exception.Invalid(
+            "Invalid description: longer than %d bytes of UTF-8" %
+            models.DESCRIPTION_BYTES)
 
 
 def _check_project_ids(project_ids):

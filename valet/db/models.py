@@ -26,6 +26,8 @@ from sqlalchemy import orm
 # Names, project ids and host names are at most this long (api-v1.md).
 NAME_LENGTH = 255
 UUID_LENGTH = 36
+# A description is TEXT: MySQL holds at most this many bytes there.
+DESCRIPTION_BYTES = 65535
 
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 

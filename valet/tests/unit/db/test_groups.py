@@ -112,6 +112,12 @@ class GroupsTestCase(base.TestCase):
         name = 'n' * models.NAME_LENGTH
         self.assertEqual(name, self._create(name)['name'])
 
+    def test_create_group_longest_description(self):
+        description = 'd' * models.DESCRIPTION_BYTES
+        group = self._create(description=description)
+        self.assertEqual(description, groups.get_group(
+            self.ctx, group['id'])['description'])
+
     def test_create_group_bad_input(self):
         cases = [
             ({'name': ''}, 'name'),
@@ -120,6 +126,7 @@ class GroupsTestCase(base.TestCase):
             ({'group_type': 'anti-affinity'}, 'type'),
             ({'level': 'zone'}, 'level'),
             ({'description': 42}, 'description'),
+            ({'description': '\u00e9' * 32768}, 'description'),
         ]
         for kwargs, field in cases:
             error = self.assertRaises(exception.Invalid, self._create,
