@@ -29,7 +29,9 @@ from oslo_config import cfg
 # from where the library defines them.
 from oslo_messaging._metrics import client as om_metrics
 from oslo_messaging._tracing import client as om_tracing
+from oslo_messaging.notify import notifier as om_notifier
 from oslo_messaging import opts as om_opts
+from oslo_messaging import transport as om_transport
 
 DEFAULT_TRANSPORT_URL = 'fake://'
 CONTROL_EXCHANGE = 'valet'
@@ -107,6 +109,20 @@ def _register_oslo_messaging_opts(conf):
     conf.set_default('control_exchange', CONTROL_EXCHANGE)
     conf.set_default('driver', ['messagingv2'],
                      group='oslo_messaging_notifications')
+
+
+def set_library_defaults():
+    """Show Valet's defaults for oslo.messaging's options in the sample.
+
+    The ``oslo.config.opts.defaults`` hook of oslo-config-generator: it
+    changes the library's option objects themselves, which is only right
+    in the generator's process. Valet's processes get the same defaults
+    from :func:`register_opts`, on their own ConfigOpts.
+    """
+    cfg.set_defaults(om_transport._transport_opts,
+                     transport_url=DEFAULT_TRANSPORT_URL,
+                     control_exchange=CONTROL_EXCHANGE)
+    cfg.set_defaults(om_notifier._notifier_opts, driver=['messagingv2'])
 
 
 def register_opts(conf):

@@ -18,6 +18,9 @@ declared module that does not exist fails here.
 """
 
 from importlib import metadata
+import subprocess
+import sys
+import sysconfig
 
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
@@ -35,9 +38,23 @@ PLUGIN_BASES = {
 }
 
 
+def installed_distribution():
+    """Return valet's distribution as installed in site-packages.
+
+    Not ``metadata.distribution('valet')``: run from the source tree, that
+    may find a stale ``valet.egg-info`` left there by a build.
+    """
+    paths = [sysconfig.get_paths()['purelib'],
+             sysconfig.get_paths()['platlib']]
+    found = list(metadata.distributions(name='valet', path=paths))
+    if not found:
+        raise AssertionError('valet is not installed in %s' % paths)
+    return found[0]
+
+
 def valet_entry_points(group=None):
     """Return the entry points of the installed valet distribution."""
-    points = metadata.distribution('valet').entry_points
+    points = installed_distribution().entry_points
     if group is None:
         return list(points)
     return [point for point in points if point.group == group]
@@ -109,6 +126,28 @@ class EntryPointsTest(base.TestCase):
                 # would add these options to every conf using that object.
                 conf.register_opts(opts, group=getattr(group, 'name', group))
         self.assertEqual('valet-engine', conf.engine_rpc.topic)
+
+    def test_config_defaults_hook(self):
+        # It changes oslo.messaging's own option objects: run it in a
+        # process of its own, as oslo-config-generator does.
+        hooks = valet_entry_points('oslo.config.opts.defaults')
+        self.assertEqual(['valet'], [point.name for point in hooks])
+        script = (
+            'from oslo_messaging import opts\n'
+            'import %s as hook\n'
+            'hook.%s()\n'
+            'found = {(g, o.name): o.default for g, os_ in opts.list_opts()'
+            ' for o in os_}\n'
+            'print(found[(None, "transport_url")],'
+            ' found[(None, "control_exchange")],'
+            ' found[("oslo_messaging_notifications", "driver")])\n')
+        module, function = hooks[0].value.split(':')
+        output = subprocess.run([sys.executable, '-c',
+                                 script % (module, function)],
+                                capture_output=True, text=True, check=True,
+                                timeout=120)
+        self.assertEqual("fake:// valet ['messagingv2']",
+                         output.stdout.strip())
 
     def test_policies(self):
         for point in valet_entry_points('oslo.policy.policies'):
