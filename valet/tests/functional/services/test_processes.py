@@ -126,6 +126,32 @@ class EngineProcessTest(base.TestCase):
         self.assertIn('valet-engine stopped', log)
         self.assertNotIn('Traceback', log)
 
+    def test_listener_process_starts_and_stops(self):
+        self.log_file = os.path.join(self.tmp, 'valet-listener.log')
+        with open(self.conf_file, 'a') as f:
+            f.write('[DEFAULT]\nlog_file = %s\n'
+                    '[listener]\ntopics = %s\nexchange = %s\n'
+                    % (self.log_file, self.topic, self.exchange))
+        process = subprocess.Popen(
+            _console_script('valet-listener') + ['--config-file',
+                                                 self.conf_file],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+        self.addCleanup(self._kill, process)
+        deadline = time.monotonic() + START_WAIT
+        while 'valet-listener' not in self._log() or (
+                'started on %s' % self.host) not in self._log():
+            if process.poll() is not None or time.monotonic() > deadline:
+                self.fail('valet-listener did not start:\n%s' % self._log())
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=STOP_WAIT)
+        except subprocess.TimeoutExpired:
+            self.fail('valet-listener ignored SIGTERM:\n%s' % self._log())
+        self.assertEqual(0, code, self._log())
+        self.assertIn('valet-listener stopped', self._log())
+
     def _kill(self, process):
         if process.poll() is None:
             process.kill()
