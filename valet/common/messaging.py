@@ -31,7 +31,6 @@ from valet.conf import messaging as messaging_conf
 from valet import context as valet_context
 
 PUBLISHER_ID = 'valet'
-NOTIFICATION_TOPIC = 'notifications'
 
 
 def ensure_opts(conf):
