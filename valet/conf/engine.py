@@ -41,11 +41,12 @@ engine_opts = [
                       'when a full pass finds no improvement. 0 disables '
                       'the improvement phase.'),
     cfg.IntOpt('backtrack_budget', default=16, min=0,
-               help='How many times the search may undo a group whose '
-                    'members could not all be placed and retry it on '
-                    'another rack or host, or restart with the failing '
-                    'work first, before reporting that no placement '
-                    'exists.'),
+               help='Bounded backtracking of the holistic optimizer: how '
+                    'many other racks a rack-affinity group may be tried '
+                    'on when its members cannot all be placed in one, and '
+                    'how many times the whole search may restart with the '
+                    'failing work first, before reporting that no '
+                    'placement exists.'),
     cfg.IntOpt('seed', default=0,
                help='Seed of the tie-breaking between equally good hosts. '
                     'The same input and seed give the same placement.'),

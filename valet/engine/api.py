@@ -115,7 +115,7 @@ def solve(conf, problem, optimizer=None, time_limit=None, moved=(),
                       explanation=solution.explanation,
                       stats=dict(solution.stats, elapsed_ms=elapsed))
     dc = problem.datacenter
-    where = [solution.placements[s] for s in range(problem.n_servers)]
+    where = [solution.placements[server.name] for server in problem.servers]
     placements = {}
     for s, host in enumerate(where):
         placements[problem.servers[s].name] = {

@@ -35,12 +35,13 @@ class State(object):
         self.host_count = np.zeros(dc.n_hosts, dtype=np.int32)
         self.rack_count = np.zeros(dc.n_racks, dtype=np.int32)
         self.group_count = []
+        # Diversity: per unit of the group, {host or rack: members there}.
         self.unit_count = []
         for g in problem.groups:
             size = problem.level_size(g.level)
             self.group_count.append(np.zeros(size, dtype=np.int32))
             self.unit_count.append(
-                np.zeros((g.n_units, size), dtype=np.int32)
+                [{} for _ in range(g.n_units)]
                 if g.type == 'diversity' else None)
         for s, h in sorted(problem.fixed.items()):
             self.place_server(s, h)
@@ -54,7 +55,7 @@ class State(object):
         new.host_count = self.host_count.copy()
         new.rack_count = self.rack_count.copy()
         new.group_count = [c.copy() for c in self.group_count]
-        new.unit_count = [None if c is None else c.copy()
+        new.unit_count = [None if c is None else [dict(d) for d in c]
                           for c in self.unit_count]
         return new
 
@@ -69,7 +70,12 @@ class State(object):
             lid = h if g.level == 'host' else rack
             self.group_count[gi][lid] += sign
             if g.type == 'diversity':
-                self.unit_count[gi][g.unit_of[s], lid] += sign
+                counts = self.unit_count[gi][g.unit_of[s]]
+                left = counts.get(lid, 0) + sign
+                if left:
+                    counts[lid] = left
+                else:
+                    del counts[lid]
 
     def place_server(self, s, h):
         """Put server ``s`` on host ``h``."""
@@ -92,6 +98,19 @@ class State(object):
         """Take every server of ``unit`` off its host."""
         for s in unit.servers:
             self.remove_server(s)
+
+    def held_by_others(self, gi, unit):
+        """Hosts or racks holding members of group ``gi`` not in ``unit``.
+
+        ``unit`` is the index of a unit (direct member) of a diversity
+        group.
+        """
+        count = self.group_count[gi]
+        taken = count > 0
+        for lid, mine in self.unit_count[gi][unit].items():
+            if count[lid] == mine:
+                taken[lid] = False
+        return taken
 
     def level_count(self, level):
         """Stack servers per host or per rack."""

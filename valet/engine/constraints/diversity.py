@@ -40,8 +40,7 @@ class DiversityConstraint(base.Constraint):
             if len(mine) > 1:
                 # Two units of the group would share a host.
                 return np.zeros(problem.datacenter.n_hosts, dtype=bool)
-            others = state.group_count[gi] - state.unit_count[gi][mine.pop()]
-            taken = others > 0
+            taken = state.held_by_others(gi, mine.pop())
             if len(group.held):
                 taken[group.held] = True
             if not taken.any():

@@ -25,6 +25,11 @@ import numpy as np
 from valet.engine.constraints import base
 from valet.engine.optimizers import scoring
 
+#: Other home racks tried for a linked component whose links split.
+COMPONENT_RETRIES = 3
+#: Share of a rack's free room above which a component may not pack.
+TIGHT = 0.75
+
 
 def explain(problem, constraints, state, unit):
     """Return ``(reason, explanation)`` for a unit that has no host."""
@@ -59,7 +64,11 @@ class Failure(object):
 
 
 class Builder(object):
-    """Builds a complete placement from an ordered list of clusters."""
+    """Builds a complete placement from an ordered list of clusters.
+
+    ``budget`` is how many other racks a rack-bound cluster may be tried
+    on; ``retries`` counts them over the whole construction.
+    """
 
     def __init__(self, problem, constraints, scorer, budget):
         self.problem = problem
@@ -69,38 +78,85 @@ class Builder(object):
         self.retries = 0
 
     def run(self, state, ordered):
-        """Place every cluster; return None or the :class:`Failure`."""
-        started = set()
-        remaining = self._component_demand(ordered)
-        for cluster in ordered:
-            penalty = None
-            if cluster.component not in started:
-                started.add(cluster.component)
-                penalty = self._link_lookahead(
-                    state, cluster, remaining[cluster.component])
-            unit = self._place_cluster(state, cluster, penalty)
-            if unit is not None:
-                reason, explanation = explain(
-                    self.problem, self.constraints, state, unit)
-                return Failure(cluster, unit, reason, explanation)
-            remaining[cluster.component] = (
-                remaining[cluster.component][0] - cluster.demand,
-                remaining[cluster.component][1])
-        return None
+        """Place every cluster, component by component.
 
-    def _component_demand(self, ordered):
-        problem = self.problem
-        found = {}
-        for cluster in ordered:
-            demand, _bw = found.get(cluster.component, (0.0, 0.0))
-            found[cluster.component] = (demand + cluster.demand, 0.0)
-        for cluster in ordered:
+        :returns: ``(state, failure)``: the state holding the placement
+            (a better copy may replace the one given) and None, or the
+            :class:`Failure` that stopped the construction.
+        """
+        start = 0
+        while start < len(ordered):
+            end = start
+            while (end < len(ordered) and
+                   ordered[end].component == ordered[start].component):
+                end += 1
+            state, failure = self._place_component(state,
+                                                   ordered[start:end])
+            if failure is not None:
+                return state, failure
+            start = end
+        return state, None
+
+    def _place_component(self, state, clusters):
+        """Place linked clusters; retry on other racks if links split.
+
+        When the look-ahead expects the component to fit in one rack but
+        its links end up split, the component is placed again from a copy
+        of the state with the previous home racks discouraged, and the
+        best attempt is kept.
+        """
+        demand = np.sum([c.demand for c in clusters], axis=0)
+        links = sorted({k for c in clusters for u in c.units
+                        for k in u.links})
+        bandwidth = sum(self.problem.links[k].bandwidth for k in links)
+        attempts = 1 + (COMPONENT_RETRIES if self._one_rack_possible(
+            state, clusters, demand, bandwidth) else 0)
+        best, homes = None, []
+        for attempt in range(attempts):
+            trial = state.copy() if attempts > 1 else state
+            penalty = self._link_lookahead(trial, demand, bandwidth, homes)
+            failure = None
+            for k, cluster in enumerate(clusters):
+                failure = self._place_cluster(trial, cluster,
+                                              penalty if k == 0 else None)
+                if failure is not None:
+                    break
+            if failure is not None:
+                if best is None:
+                    return trial, failure
+                break
+            cost = self._cost(trial, links)
+            if best is None or cost < best[0]:
+                best = (cost, trial)
+            if cost[0] == 0 or penalty is None:
+                break
+            first = clusters[0].units[0].servers[0]
+            homes.append(self.problem.datacenter.host_rack[
+                trial.where[first]])
+        return best[1], None
+
+    def _one_rack_possible(self, state, clusters, demand, bandwidth):
+        # Retrying elsewhere only helps if one rack could hold it all.
+        if not bandwidth:
+            return False
+        groups = self.problem.groups
+        for cluster in clusters:
             for unit in cluster.units:
-                for k in unit.links:
-                    demand, bw = found[cluster.component]
-                    found[cluster.component] = (
-                        demand, bw + problem.links[k].bandwidth)
-        return found
+                for gi in unit.groups:
+                    if groups[gi].level == 'rack' and \
+                            groups[gi].type == 'diversity':
+                        return False
+        room = self._rack_room(state, self.problem.datacenter.enabled)
+        return bool((room >= demand).all(axis=1).any())
+
+    def _cost(self, state, links):
+        racks = self.problem.datacenter.host_rack
+        split = 0.0
+        for k in links:
+            link = self.problem.links[k]
+            if len(np.unique(racks[state.where[link.servers]])) > 1:
+                split += link.bandwidth
+        return (split, int(np.count_nonzero(state.opened())))
 
     def _rack_room(self, state, mask):
         dc = self.problem.datacenter
@@ -111,20 +167,48 @@ class Builder(object):
                                      minlength=dc.n_racks)
                          for k in range(3)], axis=1)
 
-    def _link_lookahead(self, state, cluster, remaining):
-        demand, bandwidth = remaining
+    def _link_lookahead(self, state, demand, bandwidth, homes=()):
         if not bandwidth:
             return None
         room = self._rack_room(state, state.problem.datacenter.enabled)
-        short = ~(room >= np.asarray(demand) - 1e-6).all(axis=1)
-        # Racks that cannot hold the whole component would split its links.
-        return short * (bandwidth * scoring.W_BANDWIDTH)
+        need = np.max(np.asarray(demand) / np.maximum(room, 1e-9), axis=1)
+        scale = bandwidth * scoring.W_BANDWIDTH
+        # Racks that cannot hold the whole component would split its
+        # links; nearly full ones risk it (room is counted before packing).
+        penalty = np.where(need > 1.0, scale,
+                           np.where(need > TIGHT, scale * 0.1, 0.0))
+        for rack in homes:
+            penalty[rack] += 2 * scale
+        return penalty
 
     def _rack_fit(self, state, cluster, mask):
-        room = self._rack_room(state, mask)
+        """Keep the racks that look able to hold the whole cluster.
+
+        Room counts only hosts that fit the cluster's smallest unit, and a
+        rack needs as many such hosts as the cluster's largest host-level
+        diversity group has units.
+        """
+        dc = self.problem.datacenter
+        smallest = np.min([u.demand for u in cluster.units], axis=0)
+        usable = mask & (state.free >= smallest - 1e-6).all(axis=1)
+        room = self._rack_room(state, usable)
         fits = (room >= cluster.demand - 1e-6).all(axis=1)
-        narrowed = mask & fits[self.problem.datacenter.host_rack]
+        spread = self._host_spread(cluster)
+        if spread > 1:
+            hosts = np.bincount(dc.host_rack[usable], minlength=dc.n_racks)
+            fits &= hosts >= spread
+        narrowed = mask & fits[dc.host_rack]
         return narrowed if narrowed.any() else mask
+
+    def _host_spread(self, cluster):
+        groups = self.problem.groups
+        spread = {}
+        for unit in cluster.units:
+            for gi in unit.groups:
+                if groups[gi].type == 'diversity' and \
+                        groups[gi].level == 'host':
+                    spread[gi] = spread.get(gi, 0) + 1
+        return max(spread.values()) if spread else 1
 
     def _try(self, state, cluster, banned, penalty):
         problem = self.problem
@@ -144,22 +228,31 @@ class Builder(object):
         return placed, None
 
     def _place_cluster(self, state, cluster, penalty):
-        """Place a cluster; return None, or the unit that found no host."""
+        """Place a cluster; return None, or the :class:`Failure`.
+
+        A rack-bound cluster is retried on other racks, up to the budget,
+        when one of its units finds no host.
+        """
         racks = self.problem.datacenter.host_rack
         banned = None
+        tries = 0
         while True:
             placed, failed = self._try(state, cluster, banned, penalty)
             if failed is None:
                 return None
-            if not (cluster.rack_bound and placed) or \
-                    self.retries >= self.budget:
+            if not (cluster.rack_bound and placed) or tries >= self.budget:
+                reason, explanation = explain(
+                    self.problem, self.constraints, state, failed)
+                if tries:
+                    reason += ' (after trying %d other rack(s))' % tries
                 for unit in placed:
                     state.remove(unit)
-                return failed
+                return Failure(cluster, failed, reason, explanation)
             first = racks[state.where[placed[0].servers[0]]]
             for unit in placed:
                 state.remove(unit)
             if banned is None:
                 banned = np.zeros(self.problem.datacenter.n_racks, bool)
             banned[first] = True
+            tries += 1
             self.retries += 1

@@ -33,6 +33,11 @@ from valet.engine import state as state_mod
 from valet.engine import units as units_mod
 
 
+#: Seconds past the deadline after which a failing search stops
+#: restarting: an infeasible request is answered quickly.
+RESTART_GRACE = 1.0
+
+
 class HolisticOptimizer(base.Optimizer):
     """Fast heuristic search over the whole stack."""
 
@@ -48,25 +53,25 @@ class HolisticOptimizer(base.Optimizer):
                                        budget)
         restarts = 0
         while True:
-            state = state_mod.State(problem)
-            failure = builder.run(state, ordered)
+            state, failure = builder.run(state_mod.State(problem), ordered)
             if failure is None:
                 break
             position = ordered.index(failure.cluster)
-            if position == 0 or builder.retries >= budget:
+            if position == 0 or restarts >= budget or \
+                    time.monotonic() > deadline + RESTART_GRACE:
                 return base.Solution.failed(
                     failure.reason, failure.explanation,
                     stats={'restarts': restarts,
                            'retries': builder.retries})
             # Restart with the work that failed first.
             ordered.insert(0, ordered.pop(position))
-            builder.retries += 1
             restarts += 1
         moves = 0
         if time.monotonic() < deadline:
             moves = local_search.improve(problem, self.constraints, scorer,
                                          state, units, deadline)
-        placements = {s: int(h) for s, h in enumerate(state.where)}
+        placements = {problem.servers[s].name: int(h)
+                      for s, h in enumerate(state.where)}
         return base.Solution(placements, stats={
             'restarts': restarts, 'retries': builder.retries,
             'moves': moves})

@@ -18,11 +18,17 @@ joined by links form a component, placed one after another so that later
 units see where their peers went.
 """
 
+import heapq
+
 import numpy as np
 
 from valet.engine.constraints import base
 from valet.engine import state as state_mod
 from valet.engine import units as units_mod
+
+
+#: Share of the roomiest rack a part of a linked component may fill.
+TIGHT = 0.75
 
 
 class Cluster(object):
@@ -43,8 +49,9 @@ def _static_count(problem, constraints, unit):
     # constrained the unit is before anything is placed.
     key = ('static_count', unit.index)
     if key not in problem.cache:
-        state = problem.cache.setdefault('empty_state',
-                                         state_mod.State(problem))
+        if 'empty_state' not in problem.cache:
+            problem.cache['empty_state'] = state_mod.State(problem)
+        state = problem.cache['empty_state']
         mask = base.base_mask(state, unit)
         for constraint in constraints:
             if constraint.static:
@@ -80,8 +87,74 @@ def clusters(problem, units):
     return result
 
 
+def _adjacency(problem, found):
+    """Bandwidth between clusters: ``[{cluster: Mbps}]`` and the pairs."""
+    cluster_of = {}
+    for ci, cluster in enumerate(found):
+        for unit in cluster.units:
+            for s in unit.servers:
+                cluster_of[int(s)] = ci
+    adjacency = [dict() for _ in found]
+    for link in problem.links:
+        idx = sorted({cluster_of[int(s)] for s in link.servers
+                      if int(s) in cluster_of})
+        for a in idx:
+            for b in idx:
+                if a != b:
+                    adjacency[a][b] = adjacency[a].get(b, 0.0) + \
+                        link.bandwidth
+    pairs = sorted(((bw, a, b) for a, peers in enumerate(adjacency)
+                    for b, bw in peers.items() if a < b),
+                   key=lambda item: (-item[0], item[1], item[2]))
+    return adjacency, pairs
+
+
+def _largest_rack_room(problem):
+    dc = problem.datacenter
+    free = np.clip(problem.free, 0.0, None) * dc.enabled[:, None]
+    room = np.stack([np.bincount(dc.host_rack, weights=free[:, k],
+                                 minlength=dc.n_racks) for k in range(3)],
+                    axis=1)
+    if not len(room):
+        return np.zeros(3)
+    scale = np.maximum(room.mean(axis=0), 1e-9)
+    return room[int(np.argmax((room / scale).min(axis=1)))]
+
+
+def _parts(problem, found, pairs):
+    """Split linked clusters into parts that one rack may hold.
+
+    Links are merged heaviest first while the merged demand stays within
+    a share of the roomiest rack, so that when a component is too big for
+    one rack it is cut along its light links.
+    """
+    cap = TIGHT * _largest_rack_room(problem)
+    parent = list(range(len(found)))
+    demand = [c.demand.copy() for c in found]
+
+    def root(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _bw, a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb and (demand[ra] + demand[rb] <= cap).all():
+            parent[max(ra, rb)] = min(ra, rb)
+            demand[min(ra, rb)] = demand[ra] + demand[rb]
+    parts = {}
+    for ci in range(len(found)):
+        parts.setdefault(root(ci), []).append(ci)
+    return [parts[k] for k in sorted(parts)]
+
+
 def plan(problem, units, constraints, scorer):
-    """Return the clusters in the order the search places them."""
+    """Return the clusters in the order the search places them.
+
+    ``Cluster.component`` is set to the index of the part the cluster
+    belongs to; the clusters of a part are contiguous in the result.
+    """
     found = clusters(problem, units)
     for cluster in found:
         cluster.units.sort(
@@ -90,23 +163,58 @@ def plan(problem, units, constraints, scorer):
                                 cluster.units[0])[:3] + (
             -float(np.max(cluster.demand * scorer.inv_mean)),
             cluster.units[0].index)
-    cluster_of = {}
-    for ci, cluster in enumerate(found):
-        for unit in cluster.units:
-            for s in unit.servers:
-                cluster_of[int(s)] = ci
-    pairs = []
-    for link in problem.links:
-        idx = sorted({cluster_of[int(s)] for s in link.servers
-                      if int(s) in cluster_of})
-        pairs.extend(zip(idx, idx[1:]))
-    components = units_mod.union_find(list(range(len(found))), pairs)
-    for comp_index, comp in enumerate(components):
-        for ci in comp:
-            found[ci].component = comp_index
-    components.sort(key=lambda comp: min(found[ci].key for ci in comp))
+    adjacency, pairs = _adjacency(problem, found)
+    parts = _parts(problem, found, pairs)
+    part_of = {}
+    for pi, part in enumerate(parts):
+        for ci in part:
+            part_of[ci] = pi
+    part_key = [min(found[ci].key for ci in part) for part in parts]
+    part_adjacency = [dict() for _ in parts]
+    for a, peers in enumerate(adjacency):
+        for b, bw in peers.items():
+            pa, pb = part_of[a], part_of[b]
+            if pa != pb:
+                part_adjacency[pa][pb] = part_adjacency[pa].get(pb, 0.0) + bw
+    components = units_mod.union_find(
+        list(range(len(parts))),
+        [(a, b) for a, peers in enumerate(part_adjacency) for b in peers])
+    components.sort(key=lambda comp: min(part_key[pi] for pi in comp))
+    cluster_keys = [c.key for c in found]
     ordered = []
     for comp in components:
-        ordered.extend(sorted((found[ci] for ci in comp),
-                              key=lambda c: c.key))
+        for pi in _follow_links(part_key, comp, part_adjacency):
+            for ci in _follow_links(cluster_keys, parts[pi], adjacency):
+                found[ci].component = pi
+                ordered.append(found[ci])
     return ordered
+
+
+def _follow_links(keys, members, adjacency):
+    """Order ``members`` so that each follows its heaviest peers.
+
+    Starting from the most constrained (smallest key), repeatedly take the
+    member with the most bandwidth to those already taken (ties: the
+    smallest key), so every member after the first sees placed peers.
+    """
+    if len(members) == 1:
+        return list(members)
+    inside = set(members)
+    start = min(members, key=lambda m: keys[m])
+    weight = {m: 0.0 for m in members}
+    heap = [(0.0, keys[m], m) for m in members if m != start]
+    heapq.heapify(heap)
+    taken, order, frontier = {start}, [start], start
+    while len(order) < len(members):
+        for peer, bandwidth in adjacency[frontier].items():
+            if peer in inside and peer not in taken:
+                weight[peer] += bandwidth
+                heapq.heappush(heap, (-weight[peer], keys[peer], peer))
+        while True:
+            neg, _key, member = heapq.heappop(heap)
+            if member not in taken and -neg == weight[member]:
+                break
+        taken.add(member)
+        order.append(member)
+        frontier = member
+    return order

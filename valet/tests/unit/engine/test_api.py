@@ -123,14 +123,17 @@ class TestPlaceStack(EngineTestCase):
         self.assertEqual({'d': 'r1-h1', 'app': 'r0-h0'}, self.hosts(result))
 
     def test_rack_cluster_retried_on_another_rack(self):
-        # r0 looks best (an occupied host, nothing to open) and has room,
-        # but only one usable host: the pair must be retried on r1.
+        # r0 looks best (occupied hosts, nothing to open) and its room
+        # covers the pair, but b (RAM heavy) best fits r0-h0, after which
+        # no host of r0 has both the vCPUs and the RAM a needs: the pair
+        # is retried on r1.
         doc = fakes.topology(racks=2, hosts_per_rack=2)
-        doc['hosts'][0]['used'] = {'vcpus': 1}
-        doc['hosts'][1]['enabled'] = False
-        self.build({'a': fakes.server(), 'b': fakes.server(),
-                    'g': fakes.group('affinity', 'rack', ['a', 'b']),
-                    'd': fakes.group('diversity', 'host', ['a', 'b'])}, doc)
+        doc['flavors']['cpu'] = {'vcpus': 4, 'ram_mb': 1000, 'disk_gb': 1}
+        doc['flavors']['ram'] = {'vcpus': 1, 'ram_mb': 6000, 'disk_gb': 1}
+        doc['hosts'][0]['used'] = {'vcpus': 3, 'ram_mb': 1692}
+        doc['hosts'][1]['used'] = {'vcpus': 5, 'ram_mb': 1592}
+        self.build({'a': fakes.server('cpu'), 'b': fakes.server('ram'),
+                    'g': fakes.group('affinity', 'rack', ['a', 'b'])}, doc)
         result = api.place_stack(self.conf, self.dc, self.stack)
         self.assertValid(result)
         self.assertEqual({'r1'}, {p['rack'] for p in
