@@ -39,7 +39,10 @@ engine_opts = [
                  help='Seconds the optimizer may spend improving a valid '
                       'placement by local search. The search stops earlier '
                       'when a full pass finds no improvement. 0 disables '
-                      'the improvement phase.'),
+                      'the improvement phase. Placements are deterministic '
+                      'for the same input and seed whenever the search '
+                      'finishes within this limit; a limit that cuts it '
+                      'short only loses improvements.'),
     cfg.IntOpt('backtrack_budget', default=16, min=0,
                help='Bounded backtracking of the holistic optimizer: how '
                     'many other racks a rack-affinity group may be tried '

@@ -23,12 +23,11 @@ banned, within the backtracking budget.
 import numpy as np
 
 from valet.engine.constraints import base
+from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
 
 #: Other home racks tried for a linked component whose links split.
 COMPONENT_RETRIES = 3
-#: Share of a rack's free room above which a component may not pack.
-TIGHT = 0.75
 
 
 def explain(problem, constraints, state, unit):
@@ -176,7 +175,8 @@ class Builder(object):
         # Racks that cannot hold the whole component would split its
         # links; nearly full ones risk it (room is counted before packing).
         penalty = np.where(need > 1.0, scale,
-                           np.where(need > TIGHT, scale * 0.1, 0.0))
+                           np.where(need > ordering.TIGHT, scale * 0.1,
+                                    0.0))
         for rack in homes:
             penalty[rack] += 2 * scale
         return penalty

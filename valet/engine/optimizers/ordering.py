@@ -27,7 +27,8 @@ from valet.engine import state as state_mod
 from valet.engine import units as units_mod
 
 
-#: Share of the roomiest rack a part of a linked component may fill.
+#: Share of a rack's free room a linked part may fill: above it, the
+#: part may not pack (room is counted before bin packing).
 TIGHT = 0.75
 
 
