@@ -20,7 +20,7 @@ import numpy
 
 ALGOS = ('nova', 'greedy', 'exact', 'valet')
 HIGH_LOAD = 0.9
-COLUMNS = ('family', 'load', 'algo', 'runs', 'p50 ms', 'p99 ms', 'placed',
+COLUMNS = ('family', 'load', 'algo', 'runs', 'p50 ms', 'p99 ms', 'valid',
            'viol.', 'x-rack Mbps', 'opened', 'gap Mbps p50/p95',
            'gap opened p50/p95')
 
@@ -36,7 +36,8 @@ def _mean(values):
 def _fmt(value, digits=0):
     if value is None:
         return '-'
-    return '%.*f' % (digits, value)
+    # Adding 0.0 turns -0.0 into 0.0.
+    return '%.*f' % (digits, round(value, digits) + 0.0)
 
 
 def _optima(rows):
@@ -241,8 +242,11 @@ def _sections(results):
                                             fig['rss']['servers']),
          'RSS %s MB (%s MB before building it)' % (
              _fmt(fig['rss']['rss_mb']), _fmt(fig['rss']['rss_before_mb']))],
-        ['CP-SAT optimality proven', '%d of %d runs' % (
-            fig['exact_proven'], fig['exact_runs'])]]
+        ['CP-SAT optimum proven (cross-rack, opened)', '%d of %d runs' % (
+            fig['exact_proven'], fig['exact_runs'])],
+        ['valid placements at load >= %.2f' % HIGH_LOAD, ', '.join(
+            '%s %d/%d' % (algo, line['high_placed'], line['high_runs'])
+            for algo, line in results['overall'].items())]]
     checks = [list(t) for t in results['targets']]
     return quality, scale, checks
 

@@ -39,9 +39,9 @@ from tools.benchmarks import report
 from valet.tests import checker
 
 FULL = {'quality_hosts': 256, 'loads': (0.5, 0.7, 0.9, 0.95),
-        'sizes': (12, 30), 'seeds': 2, 'exact_limit': 60.0,
-        'mid': (1024, 100), 'big': (5000, 300), 'scale_seeds': 3,
-        'repeats': 3, 'rss': (5000, 50000)}
+        'sizes': (12, 30), 'seeds': 4, 'exact_limit': 60.0,
+        'mid': (1024, 100), 'big': (5000, 300), 'scale_seeds': 5,
+        'repeats': 5, 'rss': (5000, 50000)}
 QUICK = {'quality_hosts': 64, 'loads': (0.7, 0.95), 'sizes': (8,),
          'seeds': 1, 'exact_limit': 10.0, 'mid': (256, 30),
          'big': (512, 60), 'scale_seeds': 1, 'repeats': 2,
