@@ -23,6 +23,10 @@ Build a data center once (:mod:`valet.topology` or
 * :func:`migrate_server` -- one server away from its host and excluded
   hosts; a host-affinity group moves as a whole.
 
+Queries over what already runs are in :mod:`valet.engine.audit`
+(members of a named group, servers whose host breaks a rule of their
+group).
+
 Each returns a :class:`Result`. Nothing here reads global configuration:
 pass the ``ConfigOpts`` (with ``[engine]`` registered). Invalid input raises
 :class:`~valet.engine.exception.InvalidStack` or
@@ -172,6 +176,9 @@ def update_stack(conf, datacenter, stack, current, locations=None,
     """
     fixed, released, gone = {}, [], []
     for name, previous in sorted(current.items()):
+        if not isinstance(previous, dict):
+            raise exception.InvalidRequest(
+                'current[%r] must be {"host": ..., "flavor": ...}' % (name,))
         host, flavor = previous.get('host'), previous.get('flavor')
         old = datacenter.flavor(flavor)
         server = stack.servers.get(name)

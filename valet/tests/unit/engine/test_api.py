@@ -237,6 +237,11 @@ class TestUpdateStack(EngineTestCase):
         result = api.update_stack(self.conf, self.dc, self.stack, current)
         self.assertFalse(result.ok)
 
+    def test_malformed_current(self):
+        self.build({'a': fakes.server()})
+        self.assertRaises(exception.InvalidRequest, api.update_stack,
+                          self.conf, self.dc, self.stack, {'a': 'r0-h0'})
+
     def test_changed_flavor_is_placed_again(self):
         self.build({'a': fakes.server('medium'), 'b': fakes.server(),
                     'g': fakes.group('affinity', 'host', ['a', 'b'])})
