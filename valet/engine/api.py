@@ -27,6 +27,12 @@ Queries over what already runs are in :mod:`valet.engine.audit`
 (members of a named group, servers whose host breaks a rule of their
 group).
 
+The servers of the stack itself must not be listed among the data
+center's existing servers: their previous hosts are given to update,
+replan and migrate (and their capacity either counted here or, with
+``claimed=True``, already in the hosts' ``used``), otherwise they would
+count as foreign occupants for the group rules.
+
 Each returns a :class:`Result`. Nothing here reads global configuration:
 pass the ``ConfigOpts`` (with ``[engine]`` registered). Invalid input raises
 :class:`~valet.engine.exception.InvalidStack` or
