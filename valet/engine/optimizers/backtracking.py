@@ -89,31 +89,36 @@ class Builder(object):
             while (end < len(ordered) and
                    ordered[end].component == ordered[start].component):
                 end += 1
-            state, failure = self._place_component(state,
-                                                   ordered[start:end])
+            state, failure = self.place_component(state,
+                                                  ordered[start:end])
             if failure is not None:
                 return state, failure
             start = end
         return state, None
 
-    def _place_component(self, state, clusters):
+    def place_component(self, state, clusters, avoid=(), goal=None):
         """Place linked clusters; retry on other racks if links split.
 
         When the look-ahead expects the component to fit in one rack but
         its links end up split, the component is placed again from a copy
         of the state with the previous home racks discouraged, and the
-        best attempt is kept.
+        best attempt is kept. Racks in ``avoid`` are discouraged from the
+        start; with a ``goal`` (a cost as :meth:`part_cost` returns), other
+        racks are tried until an attempt beats it.
+
+        :returns: ``(state, failure)`` as :meth:`run`.
         """
         demand = np.sum([c.demand for c in clusters], axis=0)
-        links = sorted({k for c in clusters for u in c.units
-                        for k in u.links})
+        links = self._inner_links(clusters)
         bandwidth = sum(self.problem.links[k].bandwidth for k in links)
-        attempts = 1 + (COMPONENT_RETRIES if self._one_rack_possible(
-            state, clusters, demand, bandwidth) else 0)
-        best, homes = None, []
+        retry = goal is not None or self._one_rack_possible(
+            state, clusters, demand, bandwidth)
+        attempts = 1 + (COMPONENT_RETRIES if retry else 0)
+        best, homes = None, list(avoid)
         for attempt in range(attempts):
             trial = state.copy() if attempts > 1 else state
-            penalty = self._link_lookahead(trial, demand, bandwidth, homes)
+            penalty = self._link_lookahead(trial, demand, bandwidth, homes,
+                                           goal is not None)
             failure = None
             for k, cluster in enumerate(clusters):
                 failure = self._place_cluster(trial, cluster,
@@ -127,7 +132,8 @@ class Builder(object):
             cost = self._cost(trial, links)
             if best is None or cost < best[0]:
                 best = (cost, trial)
-            if cost[0] == 0 or penalty is None:
+            if (cost < goal) if goal is not None else (
+                    cost[0] == 0 or penalty is None):
                 break
             first = clusters[0].units[0].servers[0]
             homes.append(self.problem.datacenter.host_rack[
@@ -148,6 +154,20 @@ class Builder(object):
         room = self._rack_room(state, self.problem.datacenter.enabled)
         return bool((room >= demand).all(axis=1).any())
 
+    def _inner_links(self, clusters):
+        # Links inside the part; those to other parts are light by
+        # construction and may be cut.
+        servers = {int(s) for c in clusters for u in c.units
+                   for s in u.servers}
+        return sorted({k for c in clusters for u in c.units
+                       for k in u.links
+                       if servers.issuperset(
+                           self.problem.links[k].servers.tolist())})
+
+    def part_cost(self, state, clusters):
+        """(Mbps of the part's inner links split, empty hosts opened)."""
+        return self._cost(state, self._inner_links(clusters))
+
     def _cost(self, state, links):
         racks = self.problem.datacenter.host_rack
         split = 0.0
@@ -166,17 +186,40 @@ class Builder(object):
                                      minlength=dc.n_racks)
                          for k in range(3)], axis=1)
 
-    def _link_lookahead(self, state, demand, bandwidth, homes=()):
-        if not bandwidth:
+    def _opens_estimate(self, state, demand):
+        """Per rack, empty hosts a part of ``demand`` would likely open.
+
+        The demand beyond the room of hosts already in use, in hosts of
+        the data center's average size.
+        """
+        dc = self.problem.datacenter
+        busy = dc.enabled & (dc.occupied | (state.host_count > 0))
+        room = self._rack_room(state, busy)
+        deficit = np.clip(np.asarray(demand) - room, 0.0, None)
+        size = np.maximum(dc.capacity[dc.enabled].mean(axis=0)
+                          if dc.enabled.any() else np.ones(3), 1e-9)
+        return np.ceil((deficit / size).max(axis=1))
+
+    def _link_lookahead(self, state, demand, bandwidth, homes=(),
+                        count_opens=False):
+        if not bandwidth and not homes:
             return None
-        room = self._rack_room(state, state.problem.datacenter.enabled)
-        need = np.max(np.asarray(demand) / np.maximum(room, 1e-9), axis=1)
-        scale = bandwidth * scoring.W_BANDWIDTH
-        # Racks that cannot hold the whole component would split its
-        # links; nearly full ones risk it (room is counted before packing).
-        penalty = np.where(need > 1.0, scale,
-                           np.where(need > ordering.TIGHT, scale * 0.1,
-                                    0.0))
+        penalty = np.zeros(self.problem.datacenter.n_racks)
+        scale = max(bandwidth, 1.0) * scoring.W_BANDWIDTH
+        if bandwidth:
+            room = self._rack_room(state, self.problem.datacenter.enabled)
+            need = np.max(np.asarray(demand) / np.maximum(room, 1e-9),
+                          axis=1)
+            # Racks that cannot hold the whole component would split its
+            # links; nearly full ones risk it (room is counted before
+            # packing).
+            penalty = np.where(need > 1.0, scale,
+                               np.where(need > ordering.TIGHT, scale * 0.1,
+                                        0.0))
+        if count_opens:
+            # Relocation: prefer racks the part fits in without opening
+            # hosts (the move is kept only if the objective improves).
+            penalty += self._opens_estimate(state, demand) * scoring.W_OPEN
         for rack in homes:
             penalty[rack] += 2 * scale
         return penalty
@@ -186,7 +229,9 @@ class Builder(object):
 
         Room counts only hosts that fit the cluster's smallest unit, and a
         rack needs as many such hosts as the cluster's largest host-level
-        diversity group has units.
+        diversity group has units. Returns the narrowed mask and, per
+        rack, a penalty for the empty hosts the cluster would likely open
+        there.
         """
         dc = self.problem.datacenter
         smallest = np.min([u.demand for u in cluster.units], axis=0)
@@ -194,11 +239,18 @@ class Builder(object):
         room = self._rack_room(state, usable)
         fits = (room >= cluster.demand - 1e-6).all(axis=1)
         spread = self._host_spread(cluster)
+        busy = usable & (dc.occupied | (state.host_count > 0))
+        busy_hosts = np.bincount(dc.host_rack[busy], minlength=dc.n_racks)
         if spread > 1:
             hosts = np.bincount(dc.host_rack[usable], minlength=dc.n_racks)
             fits &= hosts >= spread
+        busy_room = self._rack_room(state, busy)
+        opens = np.maximum(spread - busy_hosts, 0) + \
+            ~(busy_room >= cluster.demand - 1e-6).all(axis=1)
         narrowed = mask & fits[dc.host_rack]
-        return narrowed if narrowed.any() else mask
+        if not narrowed.any():
+            narrowed = mask
+        return narrowed, opens * scoring.W_OPEN
 
     def _host_spread(self, cluster):
         groups = self.problem.groups
@@ -217,12 +269,14 @@ class Builder(object):
             mask = base.candidates(self.constraints, state, unit)
             if banned is not None:
                 mask &= ~banned[problem.datacenter.host_rack]
+            first_penalty = penalty
             if i == 0 and cluster.rack_bound and len(cluster.units) > 1:
-                mask = self._rack_fit(state, cluster, mask)
+                mask, opens = self._rack_fit(state, cluster, mask)
+                first_penalty = opens if penalty is None else penalty + opens
             if not mask.any():
                 return placed, unit
             host = self.scorer.choose(state, unit, mask,
-                                      penalty if i == 0 else None)
+                                      first_penalty if i == 0 else None)
             state.place(unit, host)
             placed.append(unit)
         return placed, None

@@ -18,8 +18,9 @@
    computed over all hosts at once; rack-bound clusters are retried on
    another rack and failing work is moved to the front and the whole
    construction restarted, within ``[engine] backtrack_budget``.
-3. Local search moves units while it lowers cross-rack bandwidth or the
-   number of empty hosts opened, until ``[engine] time_limit``.
+3. Local search moves units, then whole parts to other racks, while it
+   lowers cross-rack bandwidth or the number of empty hosts opened, until
+   ``[engine] time_limit``.
 """
 
 import time
@@ -66,12 +67,18 @@ class HolisticOptimizer(base.Optimizer):
             # Restart with the work that failed first.
             ordered.insert(0, ordered.pop(position))
             restarts += 1
-        moves = 0
+        moves = relocations = 0
         if time.monotonic() < deadline:
             moves = local_search.improve(problem, self.constraints, scorer,
                                          state, units, deadline)
+        if time.monotonic() < deadline:
+            state, relocations = local_search.relocate(
+                problem, builder, state, ordered, deadline)
+        if relocations and time.monotonic() < deadline:
+            moves += local_search.improve(problem, self.constraints,
+                                          scorer, state, units, deadline)
         placements = {problem.servers[s].name: int(h)
                       for s, h in enumerate(state.where)}
         return base.Solution(placements, stats={
             'restarts': restarts, 'retries': builder.retries,
-            'moves': moves})
+            'moves': moves, 'relocations': relocations})

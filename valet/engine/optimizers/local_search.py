@@ -10,13 +10,19 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Improvement of a complete placement by moving one unit at a time.
+"""Improvement of a complete placement.
 
-Each pass takes every unit off its host and puts it back on the host that
-lowers the primary objective most (cross-rack bandwidth, then empty hosts
-opened), keeping every hard rule. Only strict improvements are taken, so
-the search converges; it stops after a pass without one, or at the
-deadline.
+Two neighbourhoods, both keeping every hard rule and taking only strict
+improvements of the primary objective (cross-rack bandwidth, then empty
+hosts opened), so the search converges; it stops after a pass without an
+improvement, or at the deadline:
+
+* :func:`improve` takes units off their host one at a time and puts each
+  back on the host that lowers the objective most;
+* :func:`relocate` lifts a whole part of the stack (linked clusters placed
+  together) and places it again away from its current racks, keeping the
+  result when it is better: a unit alone cannot leave a rack its group or
+  its links hold it in.
 """
 
 import time
@@ -24,6 +30,7 @@ import time
 import numpy as np
 
 from valet.engine.constraints import base
+from valet.engine import metrics
 
 # Smallest objective change counted as an improvement.
 MARGIN = 1e-6
@@ -45,22 +52,85 @@ def _move(problem, constraints, scorer, state, unit):
     return False
 
 
+def _may_gain(problem, state, unit):
+    """Whether moving ``unit`` could lower the primary objective.
+
+    Only a unit with a link split across racks, or alone on a host it
+    opened, can gain anything; the others are skipped cheaply.
+    """
+    host = state.where[unit.servers[0]]
+    if (state.host_count[host] == len(unit.servers) and
+            not problem.datacenter.occupied[host]):
+        return True
+    racks = problem.datacenter.host_rack
+    for k in unit.links:
+        hosts = state.where[problem.links[k].servers]
+        if len(np.unique(racks[hosts])) > 1:
+            return True
+    return False
+
+
 def improve(problem, constraints, scorer, state, units, deadline):
     """Improve ``state`` in place until no move helps or ``deadline``.
 
     :returns: the number of moves made.
     """
-    movable = [u for u in units if u.links or not
-               problem.datacenter.occupied[state.where[u.servers[0]]]]
     moves = 0
-    while movable:
+    while True:
         improved = False
-        for unit in movable:
+        for unit in units:
             if time.monotonic() >= deadline:
                 return moves
+            if not _may_gain(problem, state, unit):
+                continue
             if _move(problem, constraints, scorer, state, unit):
                 improved = True
                 moves += 1
         if not improved:
+            return moves
+
+
+def _objective(problem, state):
+    return (metrics.cross_rack_mbps(problem, state.where),
+            int(np.count_nonzero(state.opened())))
+
+
+def _parts(ordered):
+    parts = []
+    for cluster in ordered:
+        if parts and parts[-1][0].component == cluster.component:
+            parts[-1].append(cluster)
+        else:
+            parts.append([cluster])
+    return parts
+
+
+def relocate(problem, builder, state, ordered, deadline):
+    """Place parts again elsewhere while that improves the objective.
+
+    :param builder: the :class:`~valet.engine.optimizers.backtracking.
+        Builder` that built ``state`` from the clusters ``ordered``.
+    :returns: ``(state, moves)``: the best state found (``state`` itself
+        or a copy) and the number of parts moved.
+    """
+    racks = problem.datacenter.host_rack
+    moves = 0
+    for clusters in _parts(ordered):
+        if time.monotonic() >= deadline:
             break
-    return moves
+        units = [u for c in clusters for u in c.units]
+        if not any(_may_gain(problem, state, u) for u in units):
+            continue
+        before = _objective(problem, state)
+        homes = sorted({int(racks[state.where[u.servers[0]]])
+                        for u in units})
+        goal = builder.part_cost(state, clusters)
+        trial = state.copy()
+        for unit in units:
+            trial.remove(unit)
+        trial, failure = builder.place_component(trial, clusters, homes,
+                                                 goal)
+        if failure is None and _objective(problem, trial) < before:
+            state = trial
+            moves += 1
+    return state, moves
