@@ -215,24 +215,38 @@ def parse_existing(doc, source):
     return found, defs
 
 
-def load_datacenter(conf, topology_path, existing_path=None):
-    """Build a data center from a topology file and an existing file."""
-    args = parse_topology(read_yaml(topology_path), topology_path)
+def datacenter_from_documents(conf, topology, existing=None,
+                              source='topology', existing_source='existing'):
+    """Build a data center from parsed topology and existing documents.
+
+    :param topology: the topology document (a dict, as loaded from YAML).
+    :param existing: the existing-servers document, or None.
+    :param source: name of the topology's origin, used in errors.
+    :param existing_source: name of the existing document's origin.
+    :raises InvalidTopology: naming the origin and the field.
+    """
+    args = parse_topology(topology, source)
     servers, defs = [], {}
-    if existing_path:
-        servers, defs = parse_existing(read_yaml(existing_path),
-                                       existing_path)
-    source = topology_path
+    if existing is not None:
+        servers, defs = parse_existing(existing, existing_source)
     try:
         return dc_model.build(args['name'], args['hosts'], args['flavors'],
                               args['aggregates'], servers, conf,
                               group_defs=defs, source=source,
                               defaults=args['defaults'])
     except exception.InvalidTopology as exc:
-        if exc.field.startswith('servers') and existing_path:
-            raise exception.InvalidTopology(existing_path, exc.field,
+        if exc.field.startswith('servers') and existing is not None:
+            raise exception.InvalidTopology(existing_source, exc.field,
                                             exc.reason)
         raise
+
+
+def load_datacenter(conf, topology_path, existing_path=None):
+    """Build a data center from a topology file and an existing file."""
+    existing = read_yaml(existing_path) if existing_path else None
+    return datacenter_from_documents(
+        conf, read_yaml(topology_path), existing, topology_path,
+        existing_path)
 
 
 class StaticTopology(base.TopologySource):

@@ -14,7 +14,6 @@
 
 import numpy as np
 
-from valet.engine.model import datacenter as dc_model
 from valet.engine.model import heat
 from valet.topology import static
 
@@ -47,12 +46,9 @@ def topology(racks=2, hosts_per_rack=2, vcpus=8, ram_mb=8192, disk_gb=100,
 
 def datacenter(conf, doc=None, existing=None, **kw):
     """Build a data center from a topology doc and an existing doc."""
-    doc = doc or topology(**kw)
-    args = static.parse_topology(doc, 'test.yaml')
-    servers, defs = static.parse_existing(existing or {}, 'existing.yaml')
-    return dc_model.build(args['name'], args['hosts'], args['flavors'],
-                          args['aggregates'], servers, conf,
-                          group_defs=defs, defaults=args['defaults'])
+    return static.datacenter_from_documents(
+        conf, doc or topology(**kw), existing or {}, 'test.yaml',
+        'existing.yaml')
 
 
 def server(flavor='small', **props):
