@@ -23,8 +23,15 @@ CONF = config.CONF
 
 
 def _detail(exc):
-    """The detail of the first API-WG error of a refused call."""
-    return exc.resp_body['errors'][0]['detail']
+    """The detail of the first API-WG error of a refused call.
+
+    Tempest's rest client strips a body's only key: an API-WG answer
+    ``{"errors": [...]}`` reaches the exception as the list.
+    """
+    errors = exc.resp_body
+    if isinstance(errors, dict):
+        errors = errors['errors']
+    return errors[0]['detail']
 
 
 class GroupsNegativeTest(base.BaseValetTest):
