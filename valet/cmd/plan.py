@@ -96,8 +96,12 @@ def _load(conf, args):
     try:
         stack = api.stack_from_template(template, dc)
     except exception.InvalidStack as exc:
-        raise exception.InvalidTopology(
-            args.template, 'resources.%s' % exc.resource, exc.reason)
+        field = exc.resource
+        if exc.resource == 'template':
+            field = '(top)'
+        elif exc.resource != 'resources':
+            field = 'resources.%s' % exc.resource
+        raise exception.InvalidTopology(args.template, field, exc.reason)
     return dc, stack
 
 

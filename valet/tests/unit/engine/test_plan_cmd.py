@@ -144,6 +144,22 @@ class TestPlanCommand(base.TestCase):
         self.assertIn('resources.a', err)
         self.assertIn('nano', err)
 
+    def test_template_not_a_mapping_exits_2(self):
+        topo = self.write('dc.yaml', fakes.topology())
+        template = self.write('t.yaml', ['not', 'a', 'template'])
+        code, _out, err = self.run_plan('--topology', topo, '--template',
+                                        template)
+        self.assertEqual(2, code)
+        self.assertIn('t.yaml: (top): must be a mapping', err)
+
+    def test_resources_not_a_mapping_exits_2(self):
+        topo = self.write('dc.yaml', fakes.topology())
+        template = self.write('t.yaml', {'resources': ['a']})
+        code, _out, err = self.run_plan('--topology', topo, '--template',
+                                        template)
+        self.assertEqual(2, code)
+        self.assertIn('t.yaml: resources: must be a mapping', err)
+
     def test_bad_existing_exits_2(self):
         existing = self.write('ex.yaml', {'servers': [
             {'host': 'nowhere', 'flavor': 'm1.small'}]})
