@@ -174,7 +174,8 @@ def update_stack(conf, datacenter, stack, current, locations=None,
 
     :param current: the previous plan, ``{server name: {"host": host name,
         "flavor": flavor name}}``. A server still in ``stack`` with the same
-        flavor keeps its host; others are placed again.
+        flavor keeps its host (unless the host left the data center);
+        others are placed again.
     :param claimed: True when the data center already counts the previous
         plan's servers (as ``used``): the capacity of the servers that move
         or go away is then given back, and kept ones are not counted twice.
@@ -188,7 +189,8 @@ def update_stack(conf, datacenter, stack, current, locations=None,
         host, flavor = previous.get('host'), previous.get('flavor')
         old = datacenter.flavor(flavor)
         server = stack.servers.get(name)
-        if server is not None and server.flavor.name == flavor and host:
+        if (server is not None and server.flavor.name == flavor and
+                host in datacenter.host_index):
             fixed[name] = host
             continue
         if server is None:

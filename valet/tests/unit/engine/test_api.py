@@ -237,6 +237,12 @@ class TestUpdateStack(EngineTestCase):
         result = api.update_stack(self.conf, self.dc, self.stack, current)
         self.assertFalse(result.ok)
 
+    def test_server_on_vanished_host_is_placed_again(self):
+        self.build({'a': fakes.server()})
+        result = api.update_stack(self.conf, self.dc, self.stack,
+                                  {'a': {'host': 'gone', 'flavor': 'small'}})
+        self.assertValid(result)
+
     def test_malformed_current(self):
         self.build({'a': fakes.server()})
         self.assertRaises(exception.InvalidRequest, api.update_stack,
