@@ -105,32 +105,89 @@ def _parts(ordered):
     return parts
 
 
+def _neighbourhoods(problem, state, ordered):
+    """Each cluster with the linked clusters sharing its rack.
+
+    Moving a rack-bound cluster alone would split its links; moving it
+    with the peers in its rack may not.
+    """
+    racks = problem.datacenter.host_rack
+    owner = {}
+    for ci, cluster in enumerate(ordered):
+        for unit in cluster.units:
+            for s in unit.servers:
+                owner[int(s)] = ci
+    result = []
+    for ci, cluster in enumerate(ordered):
+        home = racks[state.where[cluster.units[0].servers[0]]]
+        peers = {ci}
+        for unit in cluster.units:
+            for k in unit.links:
+                for s in problem.links[k].servers:
+                    other = owner.get(int(s))
+                    if other is not None and other not in peers and all(
+                            racks[state.where[u.servers[0]]] == home
+                            for u in ordered[other].units):
+                        peers.add(other)
+        if len(peers) > 1:
+            result.append([ordered[i] for i in sorted(peers)])
+    return result
+
+
+def _part_may_gain(problem, state, units):
+    # A part gains only if one of its units opened a host or has a link
+    # split across racks.
+    occupied = problem.datacenter.occupied
+    for unit in units:
+        if not occupied[state.where[unit.servers[0]]]:
+            return True
+    racks = problem.datacenter.host_rack
+    for k in {k for u in units for k in u.links}:
+        hosts = state.where[problem.links[k].servers]
+        if len(np.unique(racks[hosts])) > 1:
+            return True
+    return False
+
+
+def _relocate_one(problem, builder, state, clusters):
+    racks = problem.datacenter.host_rack
+    units = [u for c in clusters for u in c.units]
+    if not _part_may_gain(problem, state, units):
+        return None
+    before = _objective(problem, state)
+    homes = sorted({int(racks[state.where[u.servers[0]]]) for u in units})
+    goal = builder.part_cost(state, clusters)
+    trial = state.copy()
+    for unit in units:
+        trial.remove(unit)
+    trial, failure = builder.place_component(trial, clusters, homes, goal)
+    if failure is None and _objective(problem, trial) < before:
+        return trial
+    return None
+
+
 def relocate(problem, builder, state, ordered, deadline):
     """Place parts again elsewhere while that improves the objective.
+
+    Parts (as placed) are tried first, then each cluster with the linked
+    clusters in its rack.
 
     :param builder: the :class:`~valet.engine.optimizers.backtracking.
         Builder` that built ``state`` from the clusters ``ordered``.
     :returns: ``(state, moves)``: the best state found (``state`` itself
-        or a copy) and the number of parts moved.
+        or a copy) and the number of relocations kept.
     """
-    racks = problem.datacenter.host_rack
     moves = 0
     for clusters in _parts(ordered):
         if time.monotonic() >= deadline:
+            return state, moves
+        better = _relocate_one(problem, builder, state, clusters)
+        if better is not None:
+            state, moves = better, moves + 1
+    for clusters in _neighbourhoods(problem, state, ordered):
+        if time.monotonic() >= deadline:
             break
-        units = [u for c in clusters for u in c.units]
-        if not any(_may_gain(problem, state, u) for u in units):
-            continue
-        before = _objective(problem, state)
-        homes = sorted({int(racks[state.where[u.servers[0]]])
-                        for u in units})
-        goal = builder.part_cost(state, clusters)
-        trial = state.copy()
-        for unit in units:
-            trial.remove(unit)
-        trial, failure = builder.place_component(trial, clusters, homes,
-                                                 goal)
-        if failure is None and _objective(problem, trial) < before:
-            state = trial
-            moves += 1
+        better = _relocate_one(problem, builder, state, clusters)
+        if better is not None:
+            state, moves = better, moves + 1
     return state, moves
