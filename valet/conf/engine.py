@@ -35,7 +35,7 @@ engine_opts = [
                     'the "valet.engine.optimizers" namespace. "holistic" is '
                     'the fast heuristic search; "exact" uses the CP-SAT '
                     'solver of ortools and suits small stacks only.'),
-    cfg.FloatOpt('time_limit', default=0.05, min=0.0,
+    cfg.FloatOpt('time_limit', default=0.03, min=0.0,
                  help='Seconds the optimizer may spend improving a valid '
                       'placement by local search. The search stops earlier '
                       'when a full pass finds no improvement. 0 disables '

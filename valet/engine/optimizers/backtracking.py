@@ -20,6 +20,8 @@ cluster finds no host, the cluster is undone and retried with that rack
 banned, within the backtracking budget.
 """
 
+import time
+
 import numpy as np
 
 from valet.engine.constraints import base
@@ -96,7 +98,8 @@ class Builder(object):
             start = end
         return state, None
 
-    def place_component(self, state, clusters, avoid=(), goal=None):
+    def place_component(self, state, clusters, avoid=(), goal=None,
+                        deadline=None):
         """Place linked clusters; retry on other racks if links split.
 
         When the look-ahead expects the component to fit in one rack but
@@ -104,7 +107,8 @@ class Builder(object):
         of the state with the previous home racks discouraged, and the
         best attempt is kept. Racks in ``avoid`` are discouraged from the
         start; with a ``goal`` (a cost as :meth:`part_cost` returns), other
-        racks are tried until an attempt beats it.
+        racks are tried until an attempt beats it or ``deadline`` (a
+        ``time.monotonic()`` value) passes.
 
         :returns: ``(state, failure)`` as :meth:`run`.
         """
@@ -116,6 +120,9 @@ class Builder(object):
         attempts = 1 + (COMPONENT_RETRIES if retry else 0)
         best, homes = None, list(avoid)
         for attempt in range(attempts):
+            if attempt and deadline is not None and \
+                    time.monotonic() >= deadline:
+                break
             trial = state.copy() if attempts > 1 else state
             penalty = self._link_lookahead(trial, demand, bandwidth, homes,
                                            goal is not None)

@@ -149,7 +149,7 @@ def _part_may_gain(problem, state, units):
     return False
 
 
-def _relocate_one(problem, builder, state, clusters):
+def _relocate_one(problem, builder, state, clusters, deadline):
     racks = problem.datacenter.host_rack
     units = [u for c in clusters for u in c.units]
     if not _part_may_gain(problem, state, units):
@@ -160,7 +160,8 @@ def _relocate_one(problem, builder, state, clusters):
     trial = state.copy()
     for unit in units:
         trial.remove(unit)
-    trial, failure = builder.place_component(trial, clusters, homes, goal)
+    trial, failure = builder.place_component(trial, clusters, homes, goal,
+                                             deadline)
     if failure is None and _objective(problem, trial) < before:
         return trial
     return None
@@ -181,13 +182,13 @@ def relocate(problem, builder, state, ordered, deadline):
     for clusters in _parts(ordered):
         if time.monotonic() >= deadline:
             return state, moves
-        better = _relocate_one(problem, builder, state, clusters)
+        better = _relocate_one(problem, builder, state, clusters, deadline)
         if better is not None:
             state, moves = better, moves + 1
     for clusters in _neighbourhoods(problem, state, ordered):
         if time.monotonic() >= deadline:
             break
-        better = _relocate_one(problem, builder, state, clusters)
+        better = _relocate_one(problem, builder, state, clusters, deadline)
         if better is not None:
             state, moves = better, moves + 1
     return state, moves
