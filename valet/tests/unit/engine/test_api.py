@@ -16,7 +16,9 @@ import time
 
 from valet.engine import api
 from valet.engine import exception
+from valet.engine.optimizers import backtracking
 from valet.engine.optimizers import local_search
+from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
 from valet.engine import plugins
 from valet.engine import problem as problem_mod
@@ -330,3 +332,25 @@ class TestLocalSearch(EngineTestCase):
         racks = {int(self.dc.host_rack[h]) for h in state.where}
         self.assertEqual(1, len(racks))
         self.assertEqual(1, len(set(state.where.tolist())))
+
+    def test_relocate_moves_a_linked_part_to_a_busy_rack(self):
+        existing = {'servers': [{'id': 'x', 'host': 'r1-h1',
+                                 'flavor': 'small'}]}
+        self.build({'a': fakes.server(), 'b': fakes.server(),
+                    'p': fakes.pipe('a', 'b', 100)}, existing=existing)
+        problem = problem_mod.Problem(self.dc, self.stack)
+        constraints = plugins.load_constraints(self.conf)
+        scorer = scoring.Scorer(problem)
+        units = units_mod.build_units(problem)
+        ordered = ordering.plan(problem, units, constraints, scorer)
+        builder = backtracking.Builder(problem, constraints, scorer, 4)
+        state = state_mod.State(problem)
+        for unit in units:
+            state.place(unit, self.dc.host_index['r0-h0'])
+        self.assertEqual(1, int(state.opened().sum()))
+        state, moves = local_search.relocate(
+            problem, builder, state, ordered, time.monotonic() + 10)
+        self.assertEqual(1, moves)
+        self.assertEqual(0, int(state.opened().sum()))
+        self.assertEqual({self.dc.host_index['r1-h1']},
+                         set(state.where.tolist()))
