@@ -82,6 +82,10 @@ engine_opts = [
     cfg.FloatOpt('reserved_disk_percent', default=0.0, min=0.0, max=100.0,
                  help='Percentage of every host\'s disk (after the allocation '
                       'ratio) that Valet never plans on.'),
+    cfg.StrOpt('default_availability_zone', default='nova',
+               help='Availability zone of hosts that name none and belong '
+                    'to no aggregate with availability_zone metadata, as '
+                    'Nova\'s own default_availability_zone.'),
     cfg.StrOpt('topology_driver', default='static',
                help='Source of the data center topology, by name of its '
                     'plugin in the "valet.topology" namespace. "static" '

@@ -205,6 +205,17 @@ def _rack_of(spec, host_aggs, pattern):
     return spec.name
 
 
+def _zone_of(spec, host_aggs, default):
+    # As in Nova: the host's own zone, else its aggregates', else the
+    # default zone.
+    if spec.availability_zone:
+        return spec.availability_zone
+    for agg in host_aggs:
+        if agg.metadata.get('availability_zone'):
+            return str(agg.metadata['availability_zone'])
+    return default or ''
+
+
 def _ratio(spec, host_aggs, key, default, source):
     if spec.ratios.get(key) is not None:
         return float(spec.ratios[key])
@@ -290,7 +301,8 @@ def _fill_hosts(dc, hosts, per_host_aggs, conf, source, overrides):
                     for key, default in zip(RATIO_KEYS, defaults)]
         used[i] = [spec.used.get(r, 0) for r in RESOURCES]
         host_rack[i] = _index(racks, _rack_of(spec, aggs, pattern))
-        host_az[i] = _index(zones, spec.availability_zone or '')
+        host_az[i] = _index(zones, _zone_of(spec, aggs,
+                                            eng.default_availability_zone))
         enabled[i] = bool(spec.enabled)
     dc.rack_index = racks
     dc.rack_names = sorted(racks, key=racks.get)

@@ -111,6 +111,19 @@ class TestDatacenter(base.TestCase):
                                 existing)
         self.assertEqual('servers[1].groups', exc.field)
 
+    def test_zone_from_host_then_aggregate_then_default(self):
+        doc = fakes.topology(racks=1, hosts_per_rack=3)
+        for host in doc['hosts']:
+            del host['availability_zone']
+        doc['hosts'][0]['availability_zone'] = 'az1'
+        doc['aggregates'] = {'z': {'hosts': ['r0-h0', 'r0-h1'],
+                                   'metadata': {'availability_zone': 'az2'}}}
+        self.flags(group='engine', default_availability_zone='dflt')
+        dc = fakes.datacenter(self.conf, doc)
+        self.assertEqual(['az1', 'az2', 'dflt'],
+                         [dc.az_names[z] for z in dc.host_az])
+        self.assertEqual([False, False, True], list(dc.az_mask('dflt')))
+
     def test_swap_rounds_up_to_gb(self):
         flavor = dc_model.Flavor.from_parts('f', 1, 512, root_gb=10,
                                             ephemeral_gb=5, swap_mb=1025)
