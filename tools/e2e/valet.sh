@@ -23,6 +23,10 @@
 #                                        checked in Keystone)
 #   tools/e2e/valet.sh stop              stop it and drop its database
 #
+# valet-engine runs beside it (the sample data center of
+# etc/valet/samples/datacenter.yaml, on the real RabbitMQ), so that the
+# status call makes its real round trip.
+#
 # Each start creates a throw-away database (as oslo.db's opportunistic
 # user openstack_citest, see tools/test-setup.sh) and runs
 # "valet-manage db sync" on it. Valet listens on $VALET_URL of the state.
@@ -35,6 +39,10 @@ set -euo pipefail
 CITEST=openstack_citest
 VALET_CONF=$VALET_DIR/valet.conf
 VALET_PID=$VALET_DIR/valet.pid
+ENGINE_PID=$VALET_DIR/engine.pid
+ENGINE_HOST=valet-e2e-engine
+TOPOLOGY=$ROOT/etc/valet/samples/datacenter.yaml
+RABBIT_URL=${VALET_E2E_TRANSPORT_URL:-rabbit://guest:guest@127.0.0.1:5672/}
 DB_ENV=$VALET_DIR/db.env
 
 create_database() {
@@ -96,6 +104,18 @@ write_conf() {
 log_dir = $VALET_DIR/log
 log_file = valet-api.log
 use_stderr = false
+# valet-engine answers the status call over the real RabbitMQ.
+transport_url = $RABBIT_URL
+host = $ENGINE_HOST
+
+[engine_rpc]
+# Fixed, so that repeated runs reuse their RabbitMQ queues.
+topic = valet-e2e-engine
+timeout = 30
+
+[engine]
+topology_driver = static
+topology_file = $TOPOLOGY
 
 [api]
 auth_strategy = $strategy
@@ -156,6 +176,13 @@ serve_uwsgi() {
         </dev/null >/dev/null 2>&1 &
 }
 
+serve_engine() {
+    nohup "$VALET_VENV/bin/valet-engine" --config-file "$VALET_CONF" \
+        --log-file "$VALET_DIR/log/valet-engine.log" \
+        </dev/null >"$VALET_DIR/log/valet-engine.out" 2>&1 &
+    echo $! >"$ENGINE_PID"
+}
+
 serve_valet_api() {
     nohup "$VALET_VENV/bin/valet-api" --config-file "$VALET_CONF" \
         </dev/null >"$VALET_DIR/log/valet-api.out" 2>&1 &
@@ -177,6 +204,7 @@ start() {
         write_conf keystone
     fi
     db_sync
+    serve_engine
     if [ "$backend" = sqlite ]; then
         serve_valet_api
     else
@@ -186,11 +214,16 @@ start() {
         tail -n 30 "$VALET_DIR/log/"*.log >&2 || true
         e2e_die "Valet ($backend) does not answer on $VALET_URL"
     fi
+    pid_alive "$ENGINE_PID" || {
+        tail -n 30 "$VALET_DIR/log/valet-engine.out" >&2 || true
+        e2e_die "valet-engine ($backend) exited (see $VALET_DIR/log)"
+    }
     e2e_log "Valet ($backend) answers on $VALET_URL"
 }
 
 stop_valet() {
     stop_pidfile "$VALET_PID"
+    stop_pidfile "$ENGINE_PID"
     drop_database
 }
 
