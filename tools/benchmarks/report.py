@@ -218,7 +218,8 @@ def _grid(header, lines):
     widths = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
     fmt = '  '.join('%%-%ds' % w for w in widths)
     rule = '  '.join('-' * w for w in widths)
-    return [fmt % tuple(header), rule] + [fmt % tuple(c) for c in lines]
+    return [(fmt % tuple(header)).rstrip(), rule] + [
+        (fmt % tuple(c)).rstrip() for c in lines]
 
 
 def _sections(results):
@@ -265,8 +266,8 @@ def _rst_table(header, lines):
     widths = [max(len(str(c)) for c in col) for col in zip(header, *lines)]
     rule = ' '.join('=' * w for w in widths)
     fmt = ' '.join('%%-%ds' % w for w in widths)
-    rows = [fmt % tuple(c) for c in lines]
-    return [rule, fmt % tuple(header), rule] + rows + [rule, '']
+    rows = [(fmt % tuple(c)).rstrip() for c in lines]
+    return [rule, (fmt % tuple(header)).rstrip(), rule] + rows + [rule, '']
 
 
 def rst(results):
