@@ -41,14 +41,6 @@ ValetGroup = [
                default='',
                help='The Valet region name to use. If empty, the value of '
                     'identity.region is used instead.'),
-    cfg.StrOpt('min_microversion',
-               default=None,
-               help='Lower bound of the Valet microversions the tests may '
-                    'use.'),
-    cfg.StrOpt('max_microversion',
-               default='latest',
-               help='Upper bound of the Valet microversions the tests may '
-                    'use.'),
     cfg.BoolOpt('member_check',
                 default=True,
                 help='Whether Valet checks the project ids added to a group '

@@ -11,6 +11,7 @@
 # under the License.
 #
 # Shared by the tools/e2e scripts (sourced, never run).
+# shellcheck shell=bash disable=SC2034
 #
 # VALET_E2E_DIR      state of a run: Keystone, Valet, tempest (default
 #                    /tmp/valet-e2e); removed by "keystone.sh stop".

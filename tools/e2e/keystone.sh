@@ -131,6 +131,8 @@ EOF
         e2e_die "keystone-manage bootstrap failed (see $KS_DIR/log)"
 }
 
+# KS_PORT comes from the state file.
+# shellcheck disable=SC2153
 serve_keystone() {
     # SQLite: one process and one thread, or concurrent writes fail with
     # "database is locked" (real-clients.md section 3). uwsgi's
@@ -163,7 +165,7 @@ start() {
         serve_keystone
         e2e_log "Keystone answers on $KS_URL"
     fi
-    VALET_URL=$VALET_URL "$E2E_VENV/bin/python" \
+    "$E2E_VENV/bin/python" \
         "$E2E_TOOLS/keystone_accounts.py" --auth-url "$KS_URL" \
         --password "$E2E_PASSWORD" --valet-url "$VALET_URL" \
         --output "$ACCOUNTS" ||

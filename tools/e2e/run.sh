@@ -21,7 +21,8 @@
 #   4. Valet served by uwsgi (valet.wsgi.api:application, auth_strategy =
 #      keystone) on a new MariaDB database, then on a new PostgreSQL
 #      database, and by the valet-api command (noauth) on SQLite
-#      (tools/e2e/valet.sh); each time the suite valet/tests/e2e runs
+#      (tools/e2e/valet.sh), each with valet-engine beside it on the real
+#      RabbitMQ; each time the suite valet/tests/e2e runs
 #      against it, with real tokens (noauth: identity headers);
 #   5. tempest, with Valet's plugin and dynamic credentials, against the
 #      real Keystone and the uwsgi-served Valet on MariaDB.
@@ -46,6 +47,7 @@ total_skipped=0
 verdict=0
 summary=()
 
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
     if [ "${VALET_E2E_KEEP:-0}" = 1 ]; then
         e2e_log "VALET_E2E_KEEP=1: Keystone and Valet left running, state in $E2E_DIR"
@@ -85,6 +87,13 @@ record_broken() {
     record "$part" "0 1 0" no
 }
 
+# The run cannot go on: say why, count it as one failure, stop.
+fatal() {
+    echo "e2e: ERROR: $*" >&2
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+}
+
 ensure_valet_venv() {
     if [ -x "$VALET_VENV/bin/valet-manage" ]; then
         return
@@ -96,16 +105,17 @@ ensure_valet_venv() {
       "$VALET_VENV/bin/python" -m pip install -q -r requirements.txt \
           -r test-requirements.txt -e .; } </dev/null >"$log" 2>&1 || {
         tail -n 30 "$log" >&2
-        e2e_die "Valet's venv could not be installed"
+        fatal "Valet's venv could not be installed"
     }
 }
 
-# The counts of the last run of the stestr repository $1 (cwd $2).
+# "passed failed skipped" of the last run of a stestr repository:
+# stestr_counts DIR STESTR [STESTR OPTIONS...], run in DIR.
 stestr_counts() {
-    local stestr=$1 repo_args=$2 counts
-    counts=$(cd "${3:-$ROOT}" && "$stestr" $repo_args last --subunit \
-        2>/dev/null | "$VALET_VENV/bin/python" "$E2E_TOOLS/count_results.py")
-    echo "${counts:-}"
+    local dir=$1
+    shift
+    (cd "$dir" && "$@" last --subunit 2>/dev/null |
+        "$VALET_VENV/bin/python" "$E2E_TOOLS/count_results.py")
 }
 
 # Keep Valet's logs of part $1 with the results.
@@ -142,7 +152,7 @@ run_suite() {
     keep_logs "$backend"
     grep -E '^(\{[0-9]+\} .*(FAILED|SKIPPED)|FAIL:|Traceback|  File|[A-Za-z.]*Error)' \
         "$RESULTS/$backend.out" | head -n 60 || true
-    counts=$(stestr_counts "$VALET_VENV/bin/stestr" "--repo-url $repo")
+    counts=$(stestr_counts "$ROOT" "$VALET_VENV/bin/stestr" --repo-url "$repo")
     if [ -z "$counts" ]; then
         tail -n 40 "$RESULTS/$backend.out" >&2
         record_broken "$part" "stestr produced no results"
@@ -233,7 +243,7 @@ run_tempest() {
     keep_logs tempest
     grep -E '(FAILED|SKIPPED|^Traceback|Error:)' "$RESULTS/tempest.out" |
         head -n 40 || true
-    counts=$(stestr_counts "$E2E_VENV/bin/stestr" "" "$ws")
+    counts=$(stestr_counts "$ws" "$E2E_VENV/bin/stestr")
     if [ -z "$counts" ]; then
         tail -n 40 "$RESULTS/tempest.out" >&2
         record_broken "$part" "tempest produced no results"
@@ -250,13 +260,14 @@ mkdir -p "$RESULTS"
 export PYTHONDONTWRITEBYTECODE=1
 
 ensure_valet_venv
-bash "$E2E_TOOLS/keystone.sh" venv || e2e_die "the e2e venv is not usable"
+bash "$E2E_TOOLS/keystone.sh" venv || fatal "the e2e venv is not usable"
 bash "$ROOT/tools/test-setup.sh" </dev/null >"$RESULTS/test-setup.log" 2>&1 || {
     cat "$RESULTS/test-setup.log" >&2
-    e2e_die "tools/test-setup.sh failed: MariaDB/PostgreSQL are not ready"
+    fatal "tools/test-setup.sh failed: MariaDB/PostgreSQL/RabbitMQ are not ready"
 }
 e2e_log "starting Keystone [$(elapsed)]"
-bash "$E2E_TOOLS/keystone.sh" start || e2e_die "Keystone did not start"
+bash "$E2E_TOOLS/keystone.sh" start || fatal "Keystone did not start"
+[ -s "$STATE_ENV" ] || fatal "Keystone left no state in $E2E_DIR"
 load_state
 
 run_suite mysql keystone
