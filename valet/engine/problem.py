@@ -200,3 +200,21 @@ class Problem(object):
             self.links.append(info)
             for s in info.servers:
                 self.server_links[s].append(len(self.links) - 1)
+        self.forced_split = np.array([self._forced(link)
+                                      for link in self.links], dtype=bool)
+
+    def _forced(self, link):
+        """Whether the rules force the link's servers into several racks.
+
+        True when two of its servers are in different units of a
+        rack-level diversity group: no placement keeps it in one rack.
+        """
+        members = set(link.servers.tolist())
+        for group in self.groups:
+            if group.type != 'diversity' or group.level != 'rack':
+                continue
+            units = {group.unit_of[s] for s in members
+                     if s in group.unit_of}
+            if len(units) > 1:
+                return True
+        return False

@@ -30,6 +30,8 @@ from valet.engine.optimizers import scoring
 
 #: Other home racks tried for a linked component whose links split.
 COMPONENT_RETRIES = 3
+#: Other racks tried when relocating a part (improvement phase).
+RELOCATION_RETRIES = 1
 
 
 def explain(problem, constraints, state, unit):
@@ -117,7 +119,10 @@ class Builder(object):
         bandwidth = sum(self.problem.links[k].bandwidth for k in links)
         retry = goal is not None or self._one_rack_possible(
             state, clusters, demand, bandwidth)
-        attempts = 1 + (COMPONENT_RETRIES if retry else 0)
+        if goal is not None:
+            attempts = 1 + RELOCATION_RETRIES
+        else:
+            attempts = 1 + (COMPONENT_RETRIES if retry else 0)
         best, homes = None, list(avoid)
         for attempt in range(attempts):
             if attempt and deadline is not None and \
@@ -193,7 +198,7 @@ class Builder(object):
                                      minlength=dc.n_racks)
                          for k in range(3)], axis=1)
 
-    def _opens_estimate(self, state, demand):
+    def opens_estimate(self, state, demand):
         """Per rack, empty hosts a part of ``demand`` would likely open.
 
         The demand beyond the room of hosts already in use, in hosts of
@@ -226,7 +231,7 @@ class Builder(object):
         if count_opens:
             # Relocation: prefer racks the part fits in without opening
             # hosts (the move is kept only if the objective improves).
-            penalty += self._opens_estimate(state, demand) * scoring.W_OPEN
+            penalty += self.opens_estimate(state, demand) * scoring.W_OPEN
         for rack in homes:
             penalty[rack] += 2 * scale
         return penalty

@@ -34,6 +34,8 @@ from valet.engine import metrics
 
 # Smallest objective change counted as an improvement.
 MARGIN = 1e-6
+#: Relocations tried per request (plus one per four clusters).
+RELOCATION_BUDGET = 6
 
 
 def _move(problem, constraints, scorer, state, unit):
@@ -62,12 +64,7 @@ def _may_gain(problem, state, unit):
     if (state.host_count[host] == len(unit.servers) and
             not problem.datacenter.occupied[host]):
         return True
-    racks = problem.datacenter.host_rack
-    for k in unit.links:
-        hosts = state.where[problem.links[k].servers]
-        if len(np.unique(racks[hosts])) > 1:
-            return True
-    return False
+    return _split(problem, state, [unit])
 
 
 def improve(problem, constraints, scorer, state, units, deadline):
@@ -134,28 +131,96 @@ def _neighbourhoods(problem, state, ordered):
     return result
 
 
-def _part_may_gain(problem, state, units):
-    # A part gains only if one of its units opened a host or has a link
-    # split across racks.
-    occupied = problem.datacenter.occupied
-    for unit in units:
-        if not occupied[state.where[unit.servers[0]]]:
-            return True
+def _split(problem, state, units):
+    """Whether links of ``units`` split more than the rules force.
+
+    A link is forced to split when its own servers are in different units
+    of a rack-level diversity group. Links from ``units`` to servers in
+    different units of such a group cannot all stay in one rack either:
+    at best the heaviest unit shares the rack, so the rest is a floor.
+    """
     racks = problem.datacenter.host_rack
+    inside = {int(s) for u in units for s in u.servers}
+    split = 0.0
+    toward = {}
     for k in {k for u in units for k in u.links}:
-        hosts = state.where[problem.links[k].servers]
+        if problem.forced_split[k]:
+            continue
+        link = problem.links[k]
+        hosts = state.where[link.servers]
         if len(np.unique(racks[hosts])) > 1:
-            return True
-    return False
+            split += link.bandwidth
+        for s in link.servers.tolist():
+            if s in inside:
+                continue
+            for gi in problem.server_groups[s]:
+                group = problem.groups[gi]
+                if group.type == 'diversity' and group.level == 'rack':
+                    key = (gi, group.unit_of[s])
+                    toward.setdefault(gi, {})
+                    toward[gi][key] = toward[gi].get(key, 0.0) + \
+                        link.bandwidth
+    floor = sum(sum(w.values()) - max(w.values()) for w in toward.values())
+    return split > floor + MARGIN
 
 
-def _relocate_one(problem, builder, state, clusters, deadline):
+def _part_may_gain(problem, builder, state, units):
+    """Whether placing ``units`` elsewhere could lower the objective.
+
+    They may if one of their links is split across racks, or if they
+    opened hosts and some rack looks able to take them opening fewer.
+    """
+    if _split(problem, state, units):
+        return True
+    dc = problem.datacenter
+    opened = {int(state.where[u.servers[0]]) for u in units
+              if not dc.occupied[state.where[u.servers[0]]]}
+    if not opened:
+        return False
+    trial = state.copy()
+    for unit in units:
+        trial.remove(unit)
+    demand = np.sum([u.demand for u in units], axis=0)
+    return bool(builder.opens_estimate(trial, demand).min() < len(opened))
+
+
+def _linked(problem, state, ordered):
+    """Each cluster with a split link, first, with its linked clusters.
+
+    The peers follow the cluster wherever it goes, as a pod and the
+    database most of its links go to.
+    """
+    owner = {}
+    for ci, cluster in enumerate(ordered):
+        for unit in cluster.units:
+            for s in unit.servers:
+                owner[int(s)] = ci
+    result = []
+    for ci, cluster in enumerate(ordered):
+        if not _split(problem, state, cluster.units):
+            continue
+        peers = []
+        for unit in cluster.units:
+            for k in unit.links:
+                for s in problem.links[k].servers:
+                    other = owner.get(int(s))
+                    if other is not None and other != ci and \
+                            other not in peers:
+                        peers.append(other)
+        if peers:
+            result.append([cluster] + [ordered[i] for i in sorted(peers)])
+    return result
+
+
+def _relocate_one(problem, builder, state, clusters, deadline,
+                  seed_only=False):
     racks = problem.datacenter.host_rack
     units = [u for c in clusters for u in c.units]
-    if not _part_may_gain(problem, state, units):
-        return None
+    if not _part_may_gain(problem, builder, state, units):
+        return False
     before = _objective(problem, state)
-    homes = sorted({int(racks[state.where[u.servers[0]]]) for u in units})
+    movers = clusters[0].units if seed_only else units
+    homes = sorted({int(racks[state.where[u.servers[0]]]) for u in movers})
     goal = builder.part_cost(state, clusters)
     trial = state.copy()
     for unit in units:
@@ -170,8 +235,10 @@ def _relocate_one(problem, builder, state, clusters, deadline):
 def relocate(problem, builder, state, ordered, deadline):
     """Place parts again elsewhere while that improves the objective.
 
-    Parts (as placed) are tried first, then each cluster with the linked
-    clusters in its rack.
+    Tried in turn: each rack-bound cluster alone, each cluster with a
+    split link together with its linked clusters (only its own racks
+    avoided), each cluster with the linked clusters in its rack, then each
+    part as placed.
 
     :param builder: the :class:`~valet.engine.optimizers.backtracking.
         Builder` that built ``state`` from the clusters ``ordered``.
@@ -179,16 +246,29 @@ def relocate(problem, builder, state, ordered, deadline):
         or a copy) and the number of relocations kept.
     """
     moves = 0
-    for clusters in _parts(ordered):
-        if time.monotonic() >= deadline:
-            return state, moves
-        better = _relocate_one(problem, builder, state, clusters, deadline)
-        if better is not None:
-            state, moves = better, moves + 1
-    for clusters in _neighbourhoods(problem, state, ordered):
-        if time.monotonic() >= deadline:
-            break
-        better = _relocate_one(problem, builder, state, clusters, deadline)
-        if better is not None:
-            state, moves = better, moves + 1
+    # A work budget, not only the clock, bounds the search so that the
+    # result does not depend on the machine's speed.
+    budget = RELOCATION_BUDGET + len(ordered) // 4
+    singles = [[c] for c in ordered
+               if c.rack_bound and any(u.links for u in c.units)]
+    # Neighbourhoods are built when reached: they depend on earlier moves.
+    for kind in ('singles', 'linked', 'rack', 'parts'):
+        if kind == 'singles':
+            candidates = singles
+        elif kind == 'linked':
+            candidates = _linked(problem, state, ordered)
+        elif kind == 'rack':
+            candidates = _neighbourhoods(problem, state, ordered)
+        else:
+            candidates = _parts(ordered)
+        for clusters in candidates:
+            if time.monotonic() >= deadline or budget <= 0:
+                return state, moves
+            better = _relocate_one(problem, builder, state, clusters,
+                                   deadline, seed_only=kind == 'linked')
+            if better is False:
+                continue
+            budget -= 1
+            if better is not None:
+                state, moves = better, moves + 1
     return state, moves
