@@ -13,9 +13,11 @@
 """Property-based tests of the engine against the independent checker.
 
 Hypothesis draws small data centers (racks of hosts with background load,
-known servers, a host held by a named exclusivity group, an SSD aggregate)
-and small stacks (servers, nested affinity / diversity / exclusivity groups
-at host and rack level, links). Every placement the default optimizer
+known servers, running members of API groups -- a host held by a named
+exclusivity group, a rack-affinity, rack- and host-diversity group -- and an
+SSD aggregate) and small stacks (servers, nested affinity / diversity /
+exclusivity groups at host and rack level, API groups joined by metadata,
+links). Every placement the default optimizer
 returns must satisfy every hard rule according to ``valet.tests.checker``;
 whenever CP-SAT places a stack, the default optimizer must place it too.
 """
@@ -39,6 +41,26 @@ SETTINGS = hypothesis.settings(
     max_examples=100, deadline=None, derandomize=True, database=None,
     suppress_health_check=list(hypothesis.HealthCheck))
 EXACT_SETTINGS = hypothesis.settings(SETTINGS, max_examples=60)
+#: API groups (name: type, level) that stacks may join by metadata.
+NAMED = {'dedicated': ('exclusivity', 'host'), 'pin': ('affinity', 'rack'),
+         'spread': ('diversity', 'rack'), 'apart': ('diversity', 'host')}
+
+
+def _named_members(draw, hosts):
+    """Running members of the API groups, consistent with their rules."""
+    found = []
+    for name in ('pin', 'spread', 'apart'):
+        kind, level = NAMED[name]
+        if not draw(st.booleans()):
+            continue
+        first = draw(st.sampled_from(hosts))
+        for i in range(draw(st.integers(1, 2))):
+            host = first if kind == 'affinity' else draw(
+                st.sampled_from(hosts))
+            found.append({'id': '%s-%d' % (name, i), 'host': host,
+                          'flavor': 's', 'groups': [
+                              {'name': name, 'type': kind, 'level': level}]})
+    return found
 
 
 @st.composite
@@ -68,6 +90,7 @@ def datacenters(draw):
                          'groups': [{'name': 'dedicated',
                                      'type': 'exclusivity',
                                      'level': 'host'}]})
+    existing += _named_members(draw, [h['name'] for h in hosts])
     ssd = [h['name'] for h in hosts if h['name'].endswith('h0')]
     topology = {'name': 'dc', 'flavors': FLAVORS,
                 'defaults': {'cpu_allocation_ratio': 2.0,
@@ -76,7 +99,9 @@ def datacenters(draw):
                 'aggregates': {'fast': {'hosts': ssd,
                                         'metadata': {'ssd': 'true'}}},
                 'hosts': hosts}
-    return topology, {'servers': existing}
+    groups = [{'name': n, 'type': k, 'level': v}
+              for n, (k, v) in sorted(NAMED.items())]
+    return topology, {'servers': existing, 'groups': groups}
 
 
 @st.composite
@@ -88,8 +113,9 @@ def stacks(draw):
     for name in names:
         props = {'flavor': draw(st.sampled_from(('s', 's', 'm', 'l',
                                                  'ssd')))}
-        if draw(st.integers(0, 9)) == 0:
-            props['metadata'] = {'valet': {'groups': ['dedicated']}}
+        if draw(st.integers(0, 4)) == 0:
+            props['metadata'] = {'valet': {'groups': [
+                draw(st.sampled_from(sorted(NAMED)))]}}
         res[name] = {'type': checker.SERVER, 'properties': props}
     free = list(names)
     for g in range(draw(st.integers(0, 3))):
