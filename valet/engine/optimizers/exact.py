@@ -362,8 +362,9 @@ class ExactOptimizer(base.Optimizer):
                 dict((rule, {'servers': problem.names(range(
                     problem.n_servers))}) for rule in blocking), stats)
         return base.Solution.failed(
-            'The exact solver found no placement before the deadline (%s)'
-            % stats['status'], stats=stats)
+            'The exact solver found no placement before the deadline (%s); '
+            'give it more time ([engine] time_limit, or --time-limit of '
+            'valet-manage plan)' % stats['status'], stats=stats)
 
     def _blocking(self, problem, allowed, rules, deadline):
         """Rules whose removal alone makes the problem feasible."""

@@ -131,6 +131,16 @@ class TestExact(base.TestCase):
             self.assertEqual(first, self._place(_topology(racks=3),
                                                 res).placements)
 
+    def test_deadline_too_short_says_so(self):
+        res = dict(('s%d' % i, _server()) for i in range(3))
+        dc = engine_driver.load_datacenter(self.conf, _topology())
+        with mock.patch.object(exact.cp_model.CpSolver, 'Solve',
+                               return_value=exact.cp_model.UNKNOWN):
+            result = engine_driver.place(self.conf, dc, {'resources': res},
+                                         optimizer='exact', time_limit=0)
+        self.assertFalse(result.ok)
+        self.assertIn('time_limit', result.reason)
+
     def test_missing_ortools_is_a_clear_error(self):
         with mock.patch.object(exact, 'cp_model', None):
             err = self.assertRaises(exception.PluginNotFound,
