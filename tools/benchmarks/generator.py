@@ -72,14 +72,16 @@ def _fill_host(rng, host, load, known_share, existing, counter):
 
 
 def make_datacenter(n_hosts, load, seed=0, known_share=0.6,
-                    exclusive_hosts=None):
+                    exclusive_hosts=None, empty_share=None):
     """Return ``(topology, existing)`` for a seeded data center.
 
     Racks of 16 hosts alternate between two host sizes; about 8 % of hosts
     are empty, the others carry ``load`` (0.5-0.95 of RAM, +-0.1 per host),
     ``known_share`` of it as known servers. A few hosts are already held by
     the named host-exclusivity group ``nfv-excl`` (only its members run
-    there). One rack in eight is SSD-backed (an aggregate).
+    there). One rack in eight is SSD-backed (an aggregate). From 98 % load
+    up only 2 % of hosts are empty (unless ``empty_share`` says otherwise):
+    that is where stacks start to have no placement at all.
     """
     rng = random.Random('dc-%d-%d-%s' % (seed, n_hosts, load))
     hosts, existing, counter = [], [], [0]
@@ -87,6 +89,8 @@ def make_datacenter(n_hosts, load, seed=0, known_share=0.6,
     ssd = []
     if exclusive_hosts is None:
         exclusive_hosts = max(2, n_hosts // 64)
+    if empty_share is None:
+        empty_share = EMPTY_SHARE if load < 0.98 else EMPTY_SHARE / 4
     for index in range(n_hosts):
         rack = index // RACK_SIZE
         host = dict(HOST_SIZES[rack % 2], name='r%03d-h%02d' % (
@@ -99,7 +103,7 @@ def make_datacenter(n_hosts, load, seed=0, known_share=0.6,
     rng.shuffle(order)
     held = set(order[:exclusive_hosts])
     for index in order[exclusive_hosts:]:
-        if rng.random() < EMPTY_SHARE:
+        if rng.random() < empty_share:
             continue
         share = min(0.98, max(0.05, load + rng.uniform(-0.1, 0.1)))
         _fill_host(rng, hosts[index], share, known_share, existing, counter)

@@ -110,6 +110,11 @@ def summarize(rows, scale):
     valet_found = set((r['family'], r['load'], r['seed']) for r in rows
                       if r['algo'] == 'valet' and r['placed']
                       and not r['violations'])
+    proven_infeasible = set((r['family'], r['load'], r['seed'])
+                            for r in rows if r['algo'] == 'exact'
+                            and r.get('infeasible'))
+    valet_failed = set((r['family'], r['load'], r['seed']) for r in rows
+                       if r['algo'] == 'valet' and not r['placed'])
     mid, big, flat = scale['mid'], scale['big'], scale['flat']
     figures = {
         'mid': {'hosts': mid[0], 'servers': mid[1], 'p50_ms':
@@ -126,6 +131,7 @@ def summarize(rows, scale):
                  'servers_per_s': flat[1] / (_pct(flat[2], 50) / 1000.0)},
         'rss': scale['rss'],
         'missed_by_valet': sorted(exact_found - valet_found),
+        'unproven_failures': len(valet_failed - proven_infeasible),
         'cross_vs_greedy': _paired(rows, 'valet', 'greedy',
                                    'cross_rack_mbps'),
         'opened_vs_greedy': _paired(rows, 'valet', 'greedy',
@@ -154,6 +160,9 @@ def targets(overall, fig):
     add('Valet places every instance CP-SAT places',
         '%d missed' % len(fig['missed_by_valet']),
         not fig['missed_by_valet'])
+    add('CP-SAT proves infeasible every instance Valet fails',
+        '%d unproven' % fig['unproven_failures'],
+        not fig['unproven_failures'])
     add('Valet acceptance at load >= 0.9 >= greedy',
         '%s vs %s of %s' % (valet.get('high_placed'),
                             greedy.get('high_placed'),
