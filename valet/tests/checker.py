@@ -22,6 +22,7 @@ malformed group rules a template may carry.
 
 import collections
 import math
+import operator
 import re
 
 SERVER = 'OS::Nova::Server'
@@ -227,30 +228,33 @@ class Problem(object):
                    mbps)
 
 
+# Nova's extra_specs_ops: numeric operators compare floats, s-operators
+# strings; "=" means "at least".
+_NUMERIC = {'=': operator.ge, '==': operator.eq, '!=': operator.ne,
+            '>=': operator.ge, '<=': operator.le}
+_STRING = {'s==': operator.eq, 's!=': operator.ne, 's<': operator.lt,
+           's<=': operator.le, 's>': operator.gt, 's>=': operator.ge}
+
+
 def _match(value, req):
     """Nova's extra_specs_ops.match: one aggregate value vs a request."""
-    ops = {'=': lambda x, y: float(x) >= float(y),
-           '<in>': lambda x, y: y in x,
-           '<all-in>': lambda x, y: all(v in x for v in y),
-           '==': lambda x, y: float(x) == float(y),
-           '!=': lambda x, y: float(x) != float(y),
-           '>=': lambda x, y: float(x) >= float(y),
-           '<=': lambda x, y: float(x) <= float(y),
-           's==': lambda x, y: x == y, 's!=': lambda x, y: x != y,
-           's<': lambda x, y: x < y, 's<=': lambda x, y: x <= y,
-           's>': lambda x, y: x > y, 's>=': lambda x, y: x >= y}
-    words = str(req).split()
+    value, words = str(value), str(req).split()
     op = words.pop(0) if words else None
-    if op != '<or>' and op not in ops:
-        return str(value) == str(req)
     if op == '<or>':
-        return str(value) in words[0::2]
+        return value in words[0::2]
+    if op not in _NUMERIC and op not in _STRING and op not in (
+            '<in>', '<all-in>'):
+        return value == str(req)
     if not words:
         return False
+    if op == '<in>':
+        return words[0] in value
+    if op == '<all-in>':
+        return all(word in value for word in words)
+    if op in _STRING:
+        return _STRING[op](value, words[0])
     try:
-        if op == '<all-in>':
-            return ops[op](str(value), words)
-        return ops[op](str(value), words[0])
+        return _NUMERIC[op](float(value), float(words[0]))
     except ValueError:
         return False
 
