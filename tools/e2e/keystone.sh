@@ -112,10 +112,10 @@ EOF
     km=("$E2E_VENV/bin/keystone-manage" --config-file "$KS_CONF")
     e2e_log "bootstrapping Keystone in $KS_DIR"
     # The key repositories and the database do not depend on each other.
-    "${km[@]}" fernet_setup --keystone-user root --keystone-group root \
+    "${km[@]}" fernet_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)" \
         >"$KS_DIR/log/fernet_setup.log" 2>&1 &
     local fernet=$!
-    "${km[@]}" credential_setup --keystone-user root --keystone-group root \
+    "${km[@]}" credential_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)" \
         >"$KS_DIR/log/credential_setup.log" 2>&1 &
     local credential=$!
     "${km[@]}" db_sync >"$KS_DIR/log/db_sync.log" 2>&1 ||

@@ -33,6 +33,8 @@ class TestCreateGroup(base.E2ETestCase):
                           'members': []}, group)
         self.assertEqual('%s/v1/groups/%s' % (self.valet_url, group['id']),
                          response.headers['Location'])
+        self.assertTrue(response.headers['x-openstack-request-id']
+                        .startswith('req-'))
 
     def test_create_every_type_and_level(self):
         for group_type in ('affinity', 'diversity', 'exclusivity'):
