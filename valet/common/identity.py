@@ -16,6 +16,9 @@ The credentials, session and endpoint come from the ``[keystone]`` group
 (see ``valet.conf.keystone``).
 """
 
+import threading
+import weakref
+
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from oslo_log import log as logging
@@ -25,21 +28,38 @@ from valet import exception
 
 LOG = logging.getLogger(__name__)
 
+# One service session per ConfigOpts (which is not hashable: keyed by id,
+# with a weak reference to tell a reused id from the same object). The
+# session's auth plugin keeps the service token until it nears expiry, so
+# a member check costs Keystone one request per project id, not a new
+# token every time.
+_SESSIONS = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def _service_session(conf):
+    group = keystone_conf.GROUP_NAME
+    with _SESSIONS_LOCK:
+        owner, session = _SESSIONS.get(id(conf), (None, None))
+        if owner is None or owner() is not conf:
+            auth = ks_loading.load_auth_from_conf_options(conf, group)
+            session = ks_loading.load_session_from_conf_options(
+                conf, group, auth=auth)
+            _SESSIONS[id(conf)] = (weakref.ref(conf), session)
+        return session
+
 
 def get_adapter(conf, session=None):
     """Return a keystoneauth Adapter on the Identity v3 API.
 
-    :param session: a keystoneauth Session to use instead of one built from
-        ``[keystone]`` (tests pass a fake one).
+    :param session: a keystoneauth Session to use instead of the service
+        session built (once per conf) from ``[keystone]``; tests pass a
+        fake one.
     """
-    group = keystone_conf.GROUP_NAME
-    auth = None
     if session is None:
-        auth = ks_loading.load_auth_from_conf_options(conf, group)
-        session = ks_loading.load_session_from_conf_options(
-            conf, group, auth=auth)
+        session = _service_session(conf)
     return ks_loading.load_adapter_from_conf_options(
-        conf, group, session=session, auth=auth,
+        conf, keystone_conf.GROUP_NAME, session=session,
         min_version=(3, 0), max_version=(3, 'latest'))
 
 

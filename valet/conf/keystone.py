@@ -23,16 +23,23 @@ from oslo_config import cfg
 
 GROUP_NAME = 'keystone'
 
-keystone_group = cfg.OptGroup(
-    GROUP_NAME,
-    title='Keystone service credentials',
-    help='Credentials, session and endpoint options that Valet uses to '
-         'call the Identity API (for instance to check project ids).')
+
+def _group():
+    # A fresh OptGroup for every conf: ConfigOpts shares the option table
+    # of the OptGroup object it is given, and keystoneauth registers the
+    # chosen auth plugin's options on the group when it loads the plugin;
+    # with one module-level object those would leak into every later conf
+    # (e.g. a required auth-url).
+    return cfg.OptGroup(
+        GROUP_NAME,
+        title='Keystone service credentials',
+        help='Credentials, session and endpoint options that Valet uses to '
+             'call the Identity API (for instance to check project ids).')
 
 
 def register_opts(conf):
     """Register session, auth plugin and adapter options on conf."""
-    conf.register_group(keystone_group)
+    conf.register_group(_group())
     ks_loading.register_session_conf_options(conf, GROUP_NAME)
     ks_loading.register_auth_conf_options(conf, GROUP_NAME)
     ks_loading.register_adapter_conf_options(conf, GROUP_NAME,
@@ -46,4 +53,4 @@ def list_opts():
             ks_loading.get_auth_common_conf_options() +
             ks_loading.get_auth_plugin_conf_options('password') +
             ks_loading.get_adapter_conf_options(include_deprecated=False))
-    return {keystone_group: opts}
+    return {_group(): opts}

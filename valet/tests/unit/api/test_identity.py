@@ -12,10 +12,14 @@
 
 """Project id checks against Keystone (valet/common/identity.py)."""
 
+from keystoneauth1 import fixture as ks_fixture
+from keystoneauth1 import loading as ks_loading
 from keystoneauth1 import session as ks_session
+from oslo_config import cfg
 import requests
 
 from valet.common import identity
+import valet.conf
 from valet import exception
 from valet.tests.fixtures import api as api_fixtures
 from valet.tests.unit.api import base
@@ -60,6 +64,42 @@ class CheckProjectsTest(base.APITestCase):
         session = ks_session.Session()
         identity.check_projects(self.conf, ['project-a'], session=session)
         self.assertEqual(['project-a'], self._asked())
+
+    def test_service_token_is_reused_across_checks(self):
+        self.conf.register_opts(
+            ks_loading.get_auth_plugin_conf_options('v3password'),
+            group='keystone')
+        self.flags(group='keystone', auth_type='v3password',
+                   auth_url=api_fixtures.KEYSTONE_URL, username='valet',
+                   password='secret', user_domain_id='default',
+                   project_name='service', project_domain_id='default')
+        token = ks_fixture.V3Token(project_id='service-id',
+                                   project_domain_id='default',
+                                   user_id='valet-id',
+                                   user_domain_id='default')
+        token.set_project_scope()
+        issued = self.keystone.post(
+            api_fixtures.KEYSTONE_URL + '/auth/tokens', json=token,
+            status_code=201, headers={'X-Subject-Token': 'service-token'})
+        identity.check_projects(self.conf, ['project-a'])
+        identity.check_projects(self.conf, ['project-b', 'project-c'])
+        self.assertEqual(1, issued.call_count)
+        asked = [request for request in self.keystone.request_history
+                 if '/projects/' in request.path]
+        self.assertEqual(3, len(asked))
+        self.assertEqual({'service-token'},
+                         {request.headers['X-Auth-Token']
+                          for request in asked})
+
+    def test_plugin_options_stay_in_their_conf(self):
+        self.conf.register_opts(
+            ks_loading.get_auth_plugin_conf_options('v3password'),
+            group='keystone')
+        other = cfg.ConfigOpts()
+        valet.conf.register_opts(other)
+        # auth-url is required by v3password: it must not have leaked.
+        other([], project='valet', default_config_files=[])
+        self.assertNotIn('auth_url', other.keystone)
 
     def test_unconfigured_credentials_are_unavailable(self):
         self.flags(group='keystone', auth_type=None, endpoint_override=None)
