@@ -75,9 +75,7 @@ class HostState(object):
             spec = checker._resolve_flavor(self.problem.topology, flavor)
             mask = self.enabled.copy()
             for i, name in enumerate(self.names):
-                host = self.problem.hosts[name]
-                if zone and zone.split(':')[0] != host.get(
-                        'availability_zone', 'nova'):
+                if zone and zone.split(':')[0] != self.problem.zone_of(name):
                     mask[i] = False
                 elif mask[i] and not checker.host_passes_extra_specs(
                         self.problem, name, spec.get('extra_specs')):

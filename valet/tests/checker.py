@@ -35,6 +35,7 @@ RATIO_KEYS = {'vcpus': 'cpu_allocation_ratio',
 # Used when neither the host, its aggregates nor the topology say otherwise.
 DEFAULT_RATIOS = {'vcpus': 16.0, 'ram_mb': 1.5, 'disk_gb': 1.0}
 LEVELS = {'host': 0, 'rack': 1}
+DEFAULT_ZONE = 'nova'
 SCOPE = 'aggregate_instance_extra_specs'
 EPSILON = 1e-6
 STRICT = ('diversity', 'exclusivity')
@@ -108,6 +109,13 @@ class Problem(object):
             rack = match and match.group('rack')
         # A host that no rule places in a rack is a rack of its own.
         return rack or host
+
+    def zone_of(self, host):
+        """The host's zone, else its aggregates', else Nova's default."""
+        zone = self.hosts[host].get('availability_zone')
+        for meta in self.aggregates[host]:
+            zone = zone or meta.get('availability_zone')
+        return zone or DEFAULT_ZONE
 
     def domain(self, host, level):
         """Return the host or rack a host belongs to at a level."""
@@ -293,8 +301,7 @@ def _check_hosts(problem, placements):
             out.append(Violation('enabled', [server],
                                  'host %s is disabled' % host))
         zone = props.get('availability_zone')
-        if zone and zone.split(':')[0] != spec.get('availability_zone',
-                                                   'nova'):
+        if zone and zone.split(':')[0] != problem.zone_of(host):
             out.append(Violation('availability_zone', [server],
                                  '%s is not in zone %s' % (host, zone)))
         flavor = _resolve_flavor(problem.topology, props['flavor'])

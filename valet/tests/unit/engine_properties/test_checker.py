@@ -135,6 +135,18 @@ class TestFilters(base.TestCase):
         self.assertEqual(['availability_zone'], [
             v.rule for v in checker.check(topo, None, res, _at(a='h1'))])
 
+    def test_zone_from_aggregate_else_nova(self):
+        topo = _topology(aggregates={'z': {'hosts': ['h3', 'h4'], 'metadata': {
+            'availability_zone': 'az2'}}})
+        for host in topo['hosts']:
+            del host['availability_zone']
+        res = {'a': _server(availability_zone='az2'),
+               'b': _server(availability_zone='nova')}
+        good, bad = _at(a='h3', b='h1'), _at(a='h1', b='h4')
+        self.assertEqual([], checker.check(topo, None, res, good))
+        self.assertEqual(['availability_zone', 'availability_zone'], [
+            v.rule for v in checker.check(topo, None, res, bad)])
+
     def test_aggregate_extra_specs(self):
         topo = _topology(aggregates={'fast': {'hosts': ['h2'], 'metadata': {
             'ssd': 'true'}}})
