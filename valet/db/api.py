@@ -23,6 +23,7 @@ import functools
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
+import sqlalchemy as sa
 from sqlalchemy.engine import url as sa_url
 from sqlalchemy import exc as sa_exc
 
@@ -69,6 +70,35 @@ def facade_options(conf):
     return options
 
 
+def _sqlite_file_begins_immediate(engine):
+    """Make every transaction on a SQLite file take the write lock first.
+
+    SQLite's default (deferred) transactions take a shared lock on their
+    first read and try to upgrade it on their first write; two writers
+    that both read first deadlock, and SQLite answers one of them
+    "database is locked" at once instead of waiting for the busy timeout.
+    BEGIN IMMEDIATE takes the write lock up front, so concurrent writers
+    wait for each other. An in-memory database has a single connection
+    and is left alone.
+    """
+    url = engine.url
+    if url.get_backend_name() != 'sqlite' or url.database in (None, '',
+                                                              ':memory:'):
+        return
+
+    def _begin_immediate(connection):
+        # oslo.db takes over BEGIN on SQLite (pysqlite's own is off): its
+        # listener, which runs before this one, emits a deferred BEGIN and
+        # sets its "in_transaction" marker. Nothing has run in that
+        # transaction yet, so it is swapped for an immediate one.
+        if 'in_transaction' in connection.info:
+            connection.exec_driver_sql('ROLLBACK')
+        connection.exec_driver_sql('BEGIN IMMEDIATE')
+        connection.info['in_transaction'] = True
+
+    sa.event.listen(engine, 'begin', _begin_immediate)
+
+
 def configure(conf):
     """Configure the shared enginefacade from conf's ``[database]`` group.
 
@@ -81,6 +111,7 @@ def configure(conf):
                     'database configuration.')
         return
     context_manager.configure(**facade_options(conf))
+    context_manager.append_on_engine_create(_sqlite_file_begins_immediate)
 
 
 def get_engine():
@@ -98,6 +129,7 @@ def new_context_manager(connection, **options):
     manager = context_manager.make_new_manager()
     options.setdefault('sqlite_fk', True)
     manager.configure(connection=with_utf8mb4(connection), **options)
+    manager.append_on_engine_create(_sqlite_file_begins_immediate)
     return manager
 
 

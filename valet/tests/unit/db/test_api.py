@@ -12,6 +12,8 @@
 
 """Tests of the enginefacade set-up and error mapping (valet/db/api.py)."""
 
+import sqlite3
+import threading
 from unittest import mock
 
 import fixtures
@@ -149,3 +151,57 @@ class UnavailableDatabaseTestCase(base.TestCase):
                                side_effect=db_exc.DBDataError('bad')):
             self.assertRaises(db_exc.DBDataError, groups.get_group,
                               self.ctx, 'web')
+
+
+class SQLiteFileLockingTestCase(base.TestCase):
+    """Writers on a SQLite file take the write lock when they begin."""
+
+    def setUp(self):
+        super().setUp()
+        path = self.useFixture(fixtures.TempDir()).join('valet.sqlite')
+        self.path = path
+        self.manager = api.new_context_manager('sqlite:///%s' % path)
+        engine = self.manager.writer.get_engine()
+        self.addCleanup(engine.dispose)
+        with engine.begin() as connection:
+            connection.exec_driver_sql('CREATE TABLE t (x INTEGER)')
+
+    def test_transaction_holds_the_write_lock_from_its_start(self):
+        ctx = context.RequestContext()
+        with self.manager.writer.using(ctx) as session:
+            # Only a read so far: a deferred transaction would hold a
+            # shared lock, and another writer could still begin.
+            session.execute(sa.text('SELECT count(*) FROM t')).scalar()
+            other = sqlite3.connect(self.path, timeout=0,
+                                    isolation_level=None)
+            self.addCleanup(other.close)
+            error = self.assertRaises(sqlite3.OperationalError,
+                                      other.execute, 'BEGIN IMMEDIATE')
+            self.assertIn('locked', str(error))
+
+    def test_concurrent_read_then_write_transactions_all_commit(self):
+        errors = []
+
+        def read_then_write(n):
+            try:
+                for _ in range(10):
+                    ctx = context.RequestContext()
+                    with self.manager.writer.using(ctx) as session:
+                        session.execute(sa.text('SELECT count(*) FROM t'))
+                        session.execute(sa.text('INSERT INTO t VALUES (:n)'),
+                                        {'n': n})
+            except Exception as exc:  # noqa: B902 - reported below
+                errors.append(exc)
+
+        workers = [threading.Thread(target=read_then_write, args=(n,))
+                   for n in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        self.assertEqual([], errors)
+        engine = self.manager.writer.get_engine()
+        with engine.connect() as connection:
+            count = connection.exec_driver_sql(
+                'SELECT count(*) FROM t').scalar()
+        self.assertEqual(40, count)
