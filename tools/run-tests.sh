@@ -21,11 +21,16 @@
 #    of the functional tests, and their test user);
 # 3. runs the unit suite, then the functional suite, with stestr, each in
 #    a stestr repository of this run's own;
-# 4. counts each suite's results from its subunit stream and prints them,
-#    then a last line "N passed, N failed, N skipped".
+# 4. runs the end-to-end suite (tools/e2e/run.sh: a real Keystone, Valet
+#    under uwsgi on MariaDB and PostgreSQL and valet-api on SQLite, the
+#    tempest plugin), unless VALET_TEST_SKIP_E2E=1;
+# 5. counts each suite's results (stestr's subunit stream; the e2e
+#    script's own summary line) and prints them, then a last line
+#    "N passed, N failed, N skipped".
 #
 # Exits 0 only when every suite ran at least one test and none failed.
-# Arguments are passed to "stestr run" of both suites (e.g. a regex).
+# Arguments are passed to "stestr run" of the unit and functional suites
+# (e.g. a regex); with arguments the e2e suite is left out.
 
 set -uo pipefail
 
@@ -93,10 +98,8 @@ import testtools
 
 outcomes = {}
 
-
 def record(test):
     outcomes[test["id"]] = test["status"]
-
 
 stream = subunit.ByteStreamToStreamResult(sys.stdin.buffer,
                                           non_subunit_name="stdout")
@@ -133,6 +136,18 @@ bash "$ROOT/tools/test-setup.sh" </dev/null || die "tools/test-setup.sh failed"
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/valet-tests.XXXXXX")
 trap 'rm -rf "$RUN_DIR"' EXIT
 
+record_suite() {
+    local suite=$1 passed=$2 failed=$3 skipped=$4
+    if [ "$failed" -ne 0 ] || [ "$((passed + skipped))" -eq 0 ]; then
+        verdict=1
+    fi
+    summary+=("$(printf '%-12s %d passed, %d failed, %d skipped' \
+        "$suite:" "$passed" "$failed" "$skipped")")
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    total_skipped=$((total_skipped + skipped))
+}
+
 total_passed=0
 total_failed=0
 total_skipped=0
@@ -161,15 +176,27 @@ for suite in "${SUITES[@]}"; do
         # stestr saw a failure the stream does not show as a test.
         failed=1
     fi
-    if [ "$failed" -ne 0 ] || [ "$((passed + skipped))" -eq 0 ]; then
-        verdict=1
-    fi
-    summary+=("$(printf '%-12s %d passed, %d failed, %d skipped' \
-        "$suite:" "$passed" "$failed" "$skipped")")
-    total_passed=$((total_passed + passed))
-    total_failed=$((total_failed + failed))
-    total_skipped=$((total_skipped + skipped))
+    record_suite "$suite" "$passed" "$failed" "$skipped"
 done
+
+if [ $# -eq 0 ] && [ "${VALET_TEST_SKIP_E2E:-0}" != 1 ]; then
+    log "running the e2e suite (tools/e2e/run.sh)"
+    bash "$ROOT/tools/e2e/run.sh" </dev/null 2>&1 | tee "$RUN_DIR/e2e.log"
+    e2e_status=${PIPESTATUS[0]}
+    counts=$(sed -n -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
+        "$RUN_DIR/e2e.log" | tail -n 1)
+    if [ -z "$counts" ]; then
+        log "the e2e suite printed no summary (see the errors above)"
+        counts="0 1 0"
+    fi
+    read -r passed failed skipped <<<"$counts"
+    if [ "$e2e_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+        failed=1
+    fi
+    record_suite e2e "$passed" "$failed" "$skipped"
+elif [ "${VALET_TEST_SKIP_E2E:-0}" = 1 ]; then
+    log "VALET_TEST_SKIP_E2E=1: the e2e suite is not run"
+fi
 
 echo
 echo "==== Valet test results ===="
