@@ -38,7 +38,7 @@ from tools.benchmarks import generator
 from tools.benchmarks import report
 from valet.tests import checker
 
-FULL = {'quality_hosts': 256, 'loads': (0.5, 0.7, 0.9, 0.95, 0.98),
+FULL = {'quality_hosts': 256, 'loads': (0.5, 0.7, 0.85, 0.95, 0.98),
         'sizes': (12, 30), 'seeds': 4, 'exact_limit': 60.0,
         'mid': (1024, 100), 'big': (5000, 300), 'scale_seeds': 5,
         'repeats': 5, 'rss': (5000, 50000)}
@@ -60,6 +60,13 @@ def _judge(topology, existing, template, status, placements):
     return dict(checker.measure(topology, existing, res, placements),
                 placed=True, violations=len(checker.check(
                     topology, existing, res, placements)))
+
+
+def _min_link(resources):
+    """Smallest pipe bandwidth of a template (the unit of a 0 optimum)."""
+    found = [r['properties']['bandwidth']['min']
+             for r in resources.values() if r['type'] == generator.PIPE]
+    return min(found) if found else None
 
 
 def _timed(fn, *args, **kw):
@@ -98,7 +105,8 @@ def _one_instance(conf, cfg, family, load, seed, n_servers):
                          infeasible=not result.ok and 'deadline' not in (
                              result.reason or '')))
     for row in rows:
-        row.update(family=family, load=load, seed=seed, servers=n_servers)
+        row.update(family=family, load=load, seed=seed, servers=n_servers,
+                   min_link_mbps=_min_link(res))
     return rows
 
 

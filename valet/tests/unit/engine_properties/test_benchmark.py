@@ -21,6 +21,7 @@ import fixtures
 
 from tools.benchmarks import baselines
 from tools.benchmarks import generator
+from tools.benchmarks import report
 from tools.benchmarks import run
 from valet.tests import base
 from valet.tests import checker
@@ -91,3 +92,60 @@ class TestRunner(base.TestCase):
                                 if r['algo'] in ('valet', 'exact')))
         with open(rst) as f:
             self.assertIn('=====', f.read())
+
+
+def _row(algo, cross, opened, violations=0, placed=True, family='web',
+         load=0.5, seed=0, min_link=50):
+    return {'algo': algo, 'cross_rack_mbps': cross,
+            'empty_hosts_opened': opened, 'violations': violations,
+            'placed': placed, 'family': family, 'load': load, 'seed': seed,
+            'min_link_mbps': min_link}
+
+
+class TestTargets(base.TestCase):
+
+    def test_worse_than_greedy_is_lexicographic(self):
+        rows = [_row('valet', 100, 0, seed=0), _row('greedy', 200, 0, seed=0),
+                # More traffic but fewer opened hosts: worse.
+                _row('valet', 300, 0, seed=1), _row('greedy', 200, 5, seed=1),
+                # Equal traffic, one host more: worse.
+                _row('valet', 0, 2, seed=2), _row('greedy', 0, 1, seed=2),
+                # The greedy failed: not compared.
+                _row('valet', 0, 9, seed=3),
+                _row('greedy', 0, 0, seed=3, placed=False)]
+        worse, compared = report.worse_than_greedy(rows)
+        self.assertEqual(3, compared)
+        self.assertEqual([('web', 0.5, 1), ('web', 0.5, 2)], worse)
+
+    def test_relative_gap(self):
+        self.assertEqual(0.0, report.relative_gap(_row('valet', 500, 2),
+                                                  (500, 2)))
+        self.assertEqual(0.25, report.relative_gap(_row('valet', 500, 0),
+                                                   (400, 3)))
+        # Optimum 0: the unit is the smallest link (50 Mbps), one host.
+        self.assertEqual(2.0, report.relative_gap(_row('valet', 100, 0),
+                                                  (0, 0)))
+        self.assertEqual(0.5, report.relative_gap(_row('valet', 100, 3),
+                                                  (100, 2)))
+        self.assertEqual(1.0, report.relative_gap(_row('valet', 100, 1),
+                                                  (100, 0)))
+
+    def test_relative_gaps_need_a_proven_optimum(self):
+        rows = [_row('valet', 120, 0, seed=0), _row('valet', 0, 0, seed=1),
+                _row('valet', 50, 0, seed=2, violations=1)]
+        optima = {('web', 0.5, 0): (100, 0), ('web', 0.5, 2): (0, 0)}
+        self.assertEqual([0.2], report.relative_gaps(rows, optima))
+
+    def test_reduction_vs_nova(self):
+        rows = [_row('valet', 100, 0, seed=0), _row('nova', 1000, 0, seed=0),
+                _row('valet', 200, 0, seed=1), _row('nova', 1000, 0, seed=1),
+                # Above the load limit, another family: not counted.
+                _row('valet', 900, 0, load=0.95), _row('nova', 0, 0,
+                                                       load=0.95),
+                _row('valet', 900, 0, family='nfv'),
+                _row('nova', 0, 0, family='nfv')]
+        value, count = report.reduction_vs_nova(rows, 'web')
+        self.assertEqual(2, count)
+        self.assertAlmostEqual(0.85, value)
+        self.assertEqual((None, 0), report.reduction_vs_nova(rows,
+                                                             'quorum'))
