@@ -50,6 +50,11 @@ DEFAULTS = {'cpu_allocation_ratio': 4.0, 'ram_allocation_ratio': 1.0,
 RACK_SIZE = 16
 EMPTY_SHARE = 0.08
 EXCLUSIVE_GROUP = 'nfv-excl'
+#: Web family traffic (Mbps per pipe): web to app inside a pod, app to
+#: its pod's database, replication between databases.
+WEB_APP_MBPS = 300
+WEB_DB_MBPS = 100
+WEB_REPLICATION_MBPS = 50
 
 
 def _fill_host(rng, host, load, known_share, existing, counter):
@@ -154,7 +159,14 @@ class _Stack(object):
 
 
 def _web(rng, n):
-    """3-tier web: rack-affine pods of web+app, rack-diverse databases."""
+    """3-tier web: rack-affine pods of web+app, rack-diverse databases.
+
+    Traffic model: inside a pod every web server talks to every app server
+    (heavy, 300 Mbps each way pair); each app server talks to its pod's
+    one database, its shard primary (moderate, 100 Mbps); the databases
+    replicate in a chain (light, 50 Mbps per pair). The databases are
+    rack-diverse, so their replication links always cross racks.
+    """
     st = _Stack()
     n_db = max(2, n // 6)
     n_pods = max(1, (n - n_db) // 5)
@@ -162,6 +174,8 @@ def _web(rng, n):
     dbs = [st.server('db%d' % i, 'ssd.large' if i == 0 else 'm1.xlarge')
            for i in range(n_db)]
     st.group('db-tier', 'diversity', 'rack', dbs)
+    for i in range(1, n_db):
+        st.pipe(dbs[i - 1], dbs[i], WEB_REPLICATION_MBPS)
     left = n - n_db
     for p in range(n_pods):
         size = left // (n_pods - p)
@@ -178,9 +192,10 @@ def _web(rng, n):
         else:
             members.extend(apps)
         st.group('pod%d' % p, 'affinity', 'rack', members)
-        for i, app in enumerate(apps):
-            st.pipe(webs[i % n_web], app, 200)
-            st.pipe(app, dbs[(p + i) % n_db], 500)
+        for app in apps:
+            for web in webs:
+                st.pipe(web, app, WEB_APP_MBPS)
+            st.pipe(app, dbs[p % n_db], WEB_DB_MBPS)
     return st.template('3-tier web')
 
 
