@@ -10,11 +10,22 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Entry point for oslo-config-generator (``oslo.config.opts`` namespace)."""
+"""Entry points for oslo-config-generator (``oslo.config.opts[.defaults]``)."""
 
 import valet.conf
+from valet.conf import database
+from valet.conf import messaging
 
 
 def list_opts():
     """List Valet's own options, grouped, for the sample config file."""
     return valet.conf.list_opts()
+
+
+def set_library_defaults():
+    """Show Valet's defaults for library options in the sample config.
+
+    The ``oslo.config.opts.defaults`` hook of oslo-config-generator.
+    """
+    database.set_library_defaults()
+    messaging.set_library_defaults()

@@ -133,20 +133,25 @@ class EntryPointsTest(base.TestCase):
         hooks = valet_entry_points('oslo.config.opts.defaults')
         self.assertEqual(['valet'], [point.name for point in hooks])
         script = (
+            'from oslo_db import options as db_opts\n'
             'from oslo_messaging import opts\n'
             'import %s as hook\n'
             'hook.%s()\n'
             'found = {(g, o.name): o.default for g, os_ in opts.list_opts()'
             ' for o in os_}\n'
+            'found.update({(g, o.name): o.default'
+            ' for g, os_ in db_opts.list_opts() for o in os_})\n'
             'print(found[(None, "transport_url")],'
             ' found[(None, "control_exchange")],'
-            ' found[("oslo_messaging_notifications", "driver")])\n')
+            ' found[("oslo_messaging_notifications", "driver")],'
+            ' found[("database", "max_retries")],'
+            ' found[("database", "retry_interval")])\n')
         module, function = hooks[0].value.split(':')
         output = subprocess.run([sys.executable, '-c',
                                  script % (module, function)],
                                 capture_output=True, text=True, check=True,
                                 timeout=120)
-        self.assertEqual("fake:// valet ['messagingv2']",
+        self.assertEqual("fake:// valet ['messagingv2'] 3 1",
                          output.stdout.strip())
 
     def test_policies(self):

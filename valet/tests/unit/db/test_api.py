@@ -205,3 +205,15 @@ class SQLiteFileLockingTestCase(base.TestCase):
             count = connection.exec_driver_sql(
                 'SELECT count(*) FROM t').scalar()
         self.assertEqual(40, count)
+
+
+class DatabaseDefaultsTestCase(base.TestCase):
+
+    def test_an_unreachable_database_is_given_up_on_quickly(self):
+        # valet-api starts the engine on the first request after the
+        # database went away: oslo.db's 10 tries 10 s apart would hold
+        # that request for minutes before its 503.
+        self.assertLessEqual(
+            self.conf.database.max_retries *
+            self.conf.database.retry_interval, 5)
+        self.assertGreater(self.conf.database.max_retries, 0)
