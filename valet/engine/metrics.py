@@ -15,15 +15,26 @@
 import numpy as np
 
 
+def split_links(problem, where):
+    """Per link, whether its servers are not all in one rack.
+
+    One pass over every link's servers: a link is split when the lowest
+    and the highest rack index of its servers differ.
+    """
+    if not len(problem.links):
+        return np.zeros(0, dtype=bool)
+    racks = problem.datacenter.host_rack[
+        np.asarray(where)[problem.link_servers]]
+    starts = problem.link_starts
+    return (np.minimum.reduceat(racks, starts) !=
+            np.maximum.reduceat(racks, starts))
+
+
 def cross_rack_mbps(problem, where):
     """Bandwidth of the links whose servers are not all in one rack."""
-    racks = problem.datacenter.host_rack
-    total = 0.0
-    for link in problem.links:
-        hosts = where[link.servers]
-        if len(np.unique(racks[hosts])) > 1:
-            total += link.bandwidth
-    return total
+    if not len(problem.links):
+        return 0.0
+    return float(problem.link_bandwidth[split_links(problem, where)].sum())
 
 
 def evaluate(problem, where):

@@ -202,6 +202,16 @@ class Problem(object):
                 self.server_links[s].append(len(self.links) - 1)
         self.forced_split = np.array([self._forced(link)
                                       for link in self.links], dtype=bool)
+        # Every link's servers end to end, for one-pass measures.
+        sizes = [len(link.servers) for link in self.links]
+        self.link_servers = np.concatenate(
+            [link.servers for link in self.links] +
+            [np.zeros(0, dtype=np.int32)]).astype(np.int64)
+        self.link_starts = np.concatenate(
+            [[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else \
+            np.zeros(0, dtype=np.int64)
+        self.link_bandwidth = np.array([link.bandwidth
+                                        for link in self.links], dtype=float)
 
     def _forced(self, link):
         """Whether the rules force the link's servers into several racks.

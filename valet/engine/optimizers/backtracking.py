@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from valet.engine.constraints import base
+from valet.engine import metrics
 from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
 
@@ -181,12 +182,11 @@ class Builder(object):
         return self._cost(state, self._inner_links(clusters))
 
     def _cost(self, state, links):
-        racks = self.problem.datacenter.host_rack
         split = 0.0
-        for k in links:
-            link = self.problem.links[k]
-            if len(np.unique(racks[state.where[link.servers]])) > 1:
-                split += link.bandwidth
+        if links:
+            links = np.asarray(links, dtype=np.int64)
+            cut = metrics.split_links(self.problem, state.where)[links]
+            split = float(self.problem.link_bandwidth[links][cut].sum())
         return (split, int(np.count_nonzero(state.opened())))
 
     def _rack_room(self, state, mask):

@@ -18,13 +18,18 @@
    computed over all hosts at once; rack-bound clusters are retried on
    another rack and failing work is moved to the front and the whole
    construction restarted, within ``[engine] backtrack_budget``.
-3. Local search moves units, then whole parts to other racks, while it
+3. Unless the plan meets a cheap lower bound (no empty host opened, no
+   cross-rack traffic beyond the links the rules force apart), local
+   search moves units, then whole parts to other racks, while it
    lowers cross-rack bandwidth or the number of empty hosts opened, until
    ``[engine] time_limit``.
 """
 
 import time
 
+import numpy as np
+
+from valet.engine import metrics
 from valet.engine.optimizers import backtracking
 from valet.engine.optimizers import base
 from valet.engine.optimizers import local_search
@@ -37,6 +42,23 @@ from valet.engine import units as units_mod
 #: Seconds past the deadline after which a failing search stops
 #: restarting: an infeasible request is answered quickly.
 RESTART_GRACE = 1.0
+
+
+def at_lower_bound(problem, state):
+    """Whether ``state`` meets a cheap lower bound of the objective.
+
+    No placement opens fewer than 0 empty hosts, nor sends less across
+    racks than the links the rules force apart (their servers are in
+    different units of a rack-level diversity group). A plan at both
+    bounds is optimal on the primary objective, and the local search,
+    which only takes strict improvements of it, is skipped.
+    """
+    if np.count_nonzero(state.opened()):
+        return False
+    floor = float(problem.link_bandwidth[problem.forced_split].sum()) \
+        if len(problem.links) else 0.0
+    return metrics.cross_rack_mbps(problem, state.where) <= \
+        floor + local_search.MARGIN
 
 
 class HolisticOptimizer(base.Optimizer):
@@ -68,6 +90,10 @@ class HolisticOptimizer(base.Optimizer):
             ordered.insert(0, ordered.pop(position))
             restarts += 1
         moves = relocations = 0
+        bound = at_lower_bound(problem, state)
+        if bound:
+            # Nothing can beat this plan on the primary objective.
+            deadline = 0.0
         if time.monotonic() < deadline:
             moves = local_search.improve(problem, self.constraints, scorer,
                                          state, units, deadline)
@@ -81,4 +107,5 @@ class HolisticOptimizer(base.Optimizer):
                       for s, h in enumerate(state.where)}
         return base.Solution(placements, stats={
             'restarts': restarts, 'retries': builder.retries,
-            'moves': moves, 'relocations': relocations})
+            'moves': moves, 'relocations': relocations,
+            'at_lower_bound': bound})

@@ -139,16 +139,15 @@ def _split(problem, state, units):
     different units of such a group cannot all stay in one rack either:
     at best the heaviest unit shares the rack, so the rest is a floor.
     """
-    racks = problem.datacenter.host_rack
     inside = {int(s) for u in units for s in u.servers}
     split = 0.0
     toward = {}
+    cut = metrics.split_links(problem, state.where)
     for k in {k for u in units for k in u.links}:
         if problem.forced_split[k]:
             continue
         link = problem.links[k]
-        hosts = state.where[link.servers]
-        if len(np.unique(racks[hosts])) > 1:
+        if cut[k]:
             split += link.bandwidth
         for s in link.servers.tolist():
             if s in inside:
