@@ -78,7 +78,9 @@ def from_template(template, datacenter, groups=None):
     for name, res in resources.items():
         if not isinstance(res, dict):
             raise exception.InvalidStack(name, 'must be a mapping')
-        props = _resolve_params(res.get('properties') or {}, params)
+        props = res.get('properties') or {}
+        if params:
+            props = _resolve_params(props, params)
         if not isinstance(props, dict):
             raise exception.InvalidStack(name, 'properties must be a mapping')
         raw.append(_Raw(name, str(name), res.get('type'), props))
@@ -86,6 +88,10 @@ def from_template(template, datacenter, groups=None):
 
 
 def _resolve_params(value, params):
+    """``value`` with every ``{"get_param": name}`` of ``params`` replaced.
+
+    Without parameters to resolve the template is read as it is, uncopied.
+    """
     if isinstance(value, dict):
         if set(value) == {'get_param'} and value['get_param'] in params:
             return params[value['get_param']]
@@ -96,12 +102,13 @@ def _resolve_params(value, params):
 
 
 def _build(raw, datacenter, groups):
-    names = {}
+    names, taken = {}, set()
     for item in raw:
         if item.type in (SERVER, ASSIGNMENT, PIPE):
-            if item.name in names.values():
+            if item.name in taken:
                 raise exception.InvalidStack(
                     item.name, 'two resources share this name')
+            taken.add(item.name)
             names[item.key] = item.name
 
     def ref(owner, value):
@@ -125,7 +132,7 @@ def _build(raw, datacenter, groups):
         elif item.type == PIPE:
             links.append(_pipe(item, ref))
     for gname, members in api_members.items():
-        if gname in names.values():
+        if gname in taken:
             raise exception.InvalidStack(
                 gname, 'a group of metadata.valet.groups has the name of a '
                 'resource of the stack')

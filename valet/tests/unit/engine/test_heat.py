@@ -12,6 +12,8 @@
 
 """Tests of the stack model built from Heat resources and templates."""
 
+from unittest import mock
+
 from valet.engine import exception
 from valet.engine.model import heat
 from valet.tests import base
@@ -65,6 +67,30 @@ class TestHeat(base.TestCase):
                                   'vol': {'type': 'OS::Cinder::Volume'}}}
         stack = heat.from_template(template, self.dc)
         self.assertEqual('big', stack.servers['a'].flavor.name)
+
+    def test_template_without_params_is_read_uncopied(self):
+        props = {'flavor': 'small', 'metadata': {'x': {'get_param': 'p'}}}
+        template = {'resources': {'a': {'type': heat.SERVER,
+                                        'properties': props}}}
+        with mock.patch.object(heat, '_resolve_params') as resolve:
+            stack = heat.from_template(template, self.dc)
+        resolve.assert_not_called()
+        self.assertEqual('small', stack.servers['a'].flavor.name)
+
+    def test_two_resources_share_a_name(self):
+        resources = {'id1': dict(fakes.server(), name='a'),
+                     'id2': dict(fakes.server(), name='a')}
+        error = self.assertRaises(exception.InvalidStack,
+                                  heat.from_resources, resources, self.dc)
+        self.assertIn('two resources share this name', str(error))
+
+    def test_api_group_named_like_a_resource(self):
+        resources = {
+            'api-div': fakes.server(),
+            'b': fakes.server(metadata={'valet': {'groups': ['api-div']}})}
+        error = self.assertRaises(exception.InvalidStack,
+                                  heat.from_resources, resources, self.dc)
+        self.assertIn('has the name of a resource', str(error))
 
     def test_api_groups_from_metadata(self):
         stack = fakes.stack(self.dc, {
