@@ -26,6 +26,7 @@ import numpy as np
 
 from valet.engine.constraints import base
 from valet.engine import metrics
+from valet.engine.optimizers import explain as explain_mod
 from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
 
@@ -37,22 +38,20 @@ RELOCATION_RETRIES = 1
 
 def explain(problem, constraints, state, unit):
     """Return ``(reason, explanation)`` for a unit that has no host."""
-    report = []
-    base.candidates(constraints, state, unit, report)
-    names = unit.names(problem)
-    explanation = {}
-    left = problem.datacenter.n_hosts
-    culprit = None
-    for rule, removed in report:
-        explanation[rule] = {'hosts_excluded': removed, 'servers': names}
-        left -= removed
-        if left <= 0 and culprit is None and removed:
-            culprit = rule
-    culprit = culprit or report[-1][0]
-    reason = ('No host satisfies rule %r for server(s) %s: %d host(s) '
-              'examined' % (culprit, ', '.join(names),
-                            problem.datacenter.n_hosts))
+    reason, explanation, _rule = explain_mod.explain(problem, constraints,
+                                                     state, unit)
     return reason, explanation
+
+
+def _most_common(blocked):
+    """The ``(reason, explanation)`` of the rule that blocked most often."""
+    counts = {}
+    for _reason, _explanation, rule in blocked:
+        counts[rule] = counts.get(rule, 0) + 1
+    best = max(counts.values())
+    for reason, explanation, rule in blocked:
+        if counts[rule] == best:
+            return reason, explanation
 
 
 class Failure(object):
@@ -302,18 +301,26 @@ class Builder(object):
         racks = self.problem.datacenter.host_rack
         banned = None
         tries = 0
+        # What blocked the cluster in each rack it was tried on.
+        blocked = []
         while True:
             placed, failed = self._try(state, cluster, banned, penalty)
             if failed is None:
                 return None
+            found = explain_mod.explain(self.problem, self.constraints,
+                                        state, failed)
             if not (cluster.rack_bound and placed) or tries >= self.budget:
-                reason, explanation = explain(
-                    self.problem, self.constraints, state, failed)
+                reason, explanation, rule = found
+                if rule is None and blocked:
+                    # The rules leave hosts only in racks already tried:
+                    # name what blocked the cluster there.
+                    reason, explanation = _most_common(blocked)
                 if tries:
                     reason += ' (after trying %d other rack(s))' % tries
                 for unit in placed:
                     state.remove(unit)
                 return Failure(cluster, failed, reason, explanation)
+            blocked.append(found)
             first = racks[state.where[placed[0].servers[0]]]
             for unit in placed:
                 state.remove(unit)
