@@ -200,16 +200,44 @@ class Builder(object):
     def opens_estimate(self, state, demand):
         """Per rack, empty hosts a part of ``demand`` would likely open.
 
-        The demand beyond the room of hosts already in use, in hosts of
-        the data center's average size.
+        The demand beyond the room of hosts already in use, covered by
+        the rack's largest empty hosts first (a bound that ignores how
+        the units pack); a rack whose empty hosts cannot cover it counts
+        one more host than it has.
         """
         dc = self.problem.datacenter
         busy = dc.enabled & (dc.occupied | (state.host_count > 0))
         room = self._rack_room(state, busy)
         deficit = np.clip(np.asarray(demand) - room, 0.0, None)
-        size = np.maximum(dc.capacity[dc.enabled].mean(axis=0)
-                          if dc.enabled.any() else np.ones(3), 1e-9)
-        return np.ceil((deficit / size).max(axis=1))
+        short = (deficit > 1e-6).any(axis=1)
+        counts = np.zeros(dc.n_racks)
+        empty = np.flatnonzero(dc.enabled & ~busy)
+        if not short.any():
+            return counts
+        counts[short] = np.bincount(dc.host_rack[empty],
+                                    minlength=dc.n_racks)[short] + 1
+        free = np.clip(state.free[empty], 0.0, None)
+        racks = dc.host_rack[empty]
+        keep = short[racks]
+        free, racks = free[keep], racks[keep]
+        if not len(racks):
+            return counts
+        size = (free * self.scorer.inv_mean).max(axis=1)
+        order = np.lexsort((-size, racks))
+        free, racks = free[order], racks[order]
+        total = np.cumsum(free, axis=0)
+        starts = np.flatnonzero(np.r_[True, racks[1:] != racks[:-1]])
+        before = np.repeat(np.vstack([np.zeros((1, 3)),
+                                      total[starts[1:] - 1]]),
+                           np.diff(np.r_[starts, len(racks)]), axis=0)
+        rank = np.arange(len(racks)) - np.repeat(
+            starts, np.diff(np.r_[starts, len(racks)])) + 1
+        covered = (total - before >= deficit[racks] - 1e-6).all(axis=1)
+        first = np.full(dc.n_racks, np.inf)
+        np.minimum.at(first, racks[covered], rank[covered])
+        found = np.isfinite(first)
+        counts[found] = first[found]
+        return counts
 
     def _link_lookahead(self, state, demand, bandwidth, homes=(),
                         count_opens=False):

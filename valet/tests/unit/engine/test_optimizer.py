@@ -18,8 +18,11 @@ import numpy as np
 
 from valet.engine import api
 from valet.engine import metrics
+from valet.engine.optimizers import backtracking
 from valet.engine.optimizers import holistic
 from valet.engine.optimizers import local_search
+from valet.engine.optimizers import scoring
+from valet.engine import plugins
 from valet.engine import problem as problem_mod
 from valet.engine import state as state_mod
 from valet.engine import units as units_mod
@@ -129,3 +132,41 @@ class TestLowerBound(test_api.EngineTestCase):
         self.assertValid(result)
         improve.assert_called()
         self.assertFalse(result.stats['at_lower_bound'])
+
+
+class TestOpensEstimate(test_api.EngineTestCase):
+
+    def _builder(self, doc, resources=None):
+        self.build(resources or {'a': fakes.server()}, doc)
+        problem = problem_mod.Problem(self.dc, self.stack)
+        constraints = plugins.load_constraints(self.conf)
+        scorer = scoring.Scorer(problem)
+        return (backtracking.Builder(problem, constraints, scorer, 4),
+                state_mod.State(problem))
+
+    def test_largest_empty_hosts_first(self):
+        # r0 has two small empty hosts, r1 a small and a big one.
+        doc = fakes.topology(racks=2, hosts_per_rack=2)
+        doc['hosts'][3].update(vcpus=32, ram_mb=32768, disk_gb=400)
+        builder, state = self._builder(doc)
+        demand = np.array([10, 10240, 100])
+        self.assertEqual([2, 1], builder.opens_estimate(
+            state, demand).tolist())
+        # Too much for r0's empty hosts: one more than it has.
+        demand = np.array([20, 20480, 200])
+        self.assertEqual([3, 1], builder.opens_estimate(
+            state, demand).tolist())
+
+    def test_room_on_busy_hosts_opens_nothing(self):
+        doc = fakes.topology(racks=2, hosts_per_rack=2)
+        existing = {'servers': [{'id': 'x', 'host': 'r1-h0',
+                                 'flavor': 'small'}]}
+        self.build({'a': fakes.server()}, doc, existing)
+        problem = problem_mod.Problem(self.dc, self.stack)
+        builder = backtracking.Builder(
+            problem, plugins.load_constraints(self.conf),
+            scoring.Scorer(problem), 4)
+        state = state_mod.State(problem)
+        demand = np.array([2, 2048, 20])
+        self.assertEqual([1, 0], builder.opens_estimate(
+            state, demand).tolist())
