@@ -180,7 +180,11 @@ for suite in "${SUITES[@]}"; do
 done
 
 if [ $# -eq 0 ] && [ "${VALET_TEST_SKIP_E2E:-0}" != 1 ]; then
-    log "running the e2e suite (tools/e2e/run.sh)"
+    # A state directory of this run's own, so that two test runs on one
+    # machine never share a Keystone or its accounts.
+    VALET_E2E_DIR=${VALET_E2E_DIR:-$(mktemp -d -u "${TMPDIR:-/tmp}/valet-e2e.XXXXXX")}
+    export VALET_E2E_DIR
+    log "running the e2e suite (tools/e2e/run.sh, state in $VALET_E2E_DIR)"
     bash "$ROOT/tools/e2e/run.sh" </dev/null 2>&1 | tee "$RUN_DIR/e2e.log"
     e2e_status=${PIPESTATUS[0]}
     counts=$(sed -n -E 's/^([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p' \
