@@ -237,7 +237,7 @@ def targets(overall, fig):
         'violations'] + flat['violations']
     runs = valet.get('runs', 0) + mid['runs'] + big['runs'] + flat['runs']
     add('0 hard-rule violations on every instance (independent checker)',
-        '%d violations in %d placements' % (viol, runs), viol == 0)
+        '%d violations in %d requests' % (viol, runs), viol == 0)
     add('A placement on every instance where CP-SAT finds one',
         '%d of %d missed' % (len(fig['missed_by_valet']),
                              fig['exact_placed']),
