@@ -73,7 +73,17 @@ def _check_description(description):
         raise exception.Invalid(
             "Invalid description %r: must be a string or null" %
             (description,))
-    if len(description.encode('utf-8')) > models.DESCRIPTION_BYTES:
+    try:
+        encoded = description.encode('utf-8')
+    except UnicodeEncodeError:
+        # A JSON "\ud800" escape decodes to a lone surrogate.
+        raise exception.Invalid(
+            "Invalid description: not valid Unicode (lone surrogate)")
+    if '\x00' in description:
+        # PostgreSQL text cannot hold NUL; no backend should differ.
+        raise exception.Invalid(
+            "Invalid description: must not contain NUL characters")
+    if len(encoded) > models.DESCRIPTION_BYTES:
         raise exception.Invalid(
             "Invalid description: longer than %d bytes of UTF-8" %
             models.DESCRIPTION_BYTES)

@@ -127,6 +127,8 @@ class GroupsTestCase(base.TestCase):
             ({'level': 'zone'}, 'level'),
             ({'description': 42}, 'description'),
             ({'description': '\u00e9' * 32768}, 'description'),
+            ({'description': 'a\x00b'}, 'description'),
+            ({'description': 'a\ud800b'}, 'description'),
         ]
         for kwargs, field in cases:
             error = self.assertRaises(exception.Invalid, self._create,
