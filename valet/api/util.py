@@ -87,6 +87,10 @@ def parse_json(req):
     except ValueError as exc:
         raise errors.BadRequest('Malformed JSON body: %s' % exc,
                                 code='valet.malformed_json')
+    except RecursionError:
+        # Thousands of nested arrays exhaust the parser's stack.
+        raise errors.BadRequest('Malformed JSON body: nested too deeply',
+                                code='valet.malformed_json')
 
 
 def extract_json(req, schema):
@@ -96,8 +100,13 @@ def extract_json(req, schema):
 
 def extract_query(req, schema):
     """Validate the query string (each name at most once) against schema."""
+    try:
+        params = req.GET.items()
+    except UnicodeDecodeError:
+        raise errors.BadRequest(
+            'Invalid query string: it is not percent-encoded UTF-8')
     query = {}
-    for name, value in req.GET.items():
+    for name, value in params:
         if name in query:
             raise errors.BadRequest(
                 "Invalid query string: parameter '%s' given more than once"

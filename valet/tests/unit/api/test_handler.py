@@ -117,6 +117,19 @@ class ContentChecksTest(base.APITestCase):
                                 body={'name': 'x' * 2048})
         self.assertError(response, 413, 'valet.request_too_large')
 
+    def test_deeply_nested_body_is_400(self):
+        # Within the size limit, but deeper than the JSON parser's stack.
+        response = self.request('POST', '/v1/groups',
+                                raw_body=b'[' * 100000 + b']' * 100000)
+        error = self.assertError(response, 400, 'valet.malformed_json')
+        self.assertIn('nested too deeply', error['detail'])
+
+    def test_query_string_not_utf8_is_400(self):
+        for query in ('name=%ff', '%ff=web'):
+            response = self.request('GET', '/v1/groups?' + query)
+            error = self.assertError(response, 400, 'valet.invalid')
+            self.assertIn('query string', error['detail'])
+
 
 class BackendDownTest(base.APITestCase):
 
