@@ -20,19 +20,15 @@ from oslo_middleware import cors
 from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
-from oslo_utils import importutils
 
 from valet.api import auth
 from valet.api import errors
 from valet.api import fault_wrap
 from valet.api import handler
 from valet.api import microversion
+from valet.api import notifications
 
 LOG = logging.getLogger(__name__)
-
-# Written by the services part; the API runs without it (no notifications)
-# when it is absent.
-notifications = importutils.try_import('valet.api.notifications')
 
 
 def _auth_middleware(conf):
@@ -42,15 +38,6 @@ def _auth_middleware(conf):
                     'production.')
         return auth.NoAuthMiddleware
     return lambda app: auth.KeystoneAuthMiddleware(app, conf)
-
-
-def _notifications_middleware(conf):
-    factory = getattr(notifications, 'NotificationsMiddleware', None)
-    if factory is None:
-        LOG.warning('The API notifications middleware is not available: '
-                    'requests are not published.')
-        return None
-    return lambda app: factory(app, conf)
 
 
 def _cors_middleware(conf):
@@ -102,7 +89,7 @@ def deploy(conf):
     layers = (
         microversion.MicroversionMiddleware,
         fault_wrap.FaultWrapper,
-        _notifications_middleware(conf),
+        lambda app: notifications.NotificationsMiddleware(app, conf),
         lambda app: auth.ContextMiddleware(app, conf),
         _auth_middleware(conf),
         errors.ApiWgErrors,

@@ -17,18 +17,16 @@ both answer, 503 otherwise.
 """
 
 from oslo_log import log as logging
-from oslo_utils import importutils
 import sqlalchemy as sa
 import webob.dec
 
 from valet.api import util
 from valet.db import api as db_api
+from valet.engine import rpcapi
 from valet import exception
 from valet.policies import status as policies
 
 LOG = logging.getLogger(__name__)
-
-rpcapi = importutils.try_import('valet.engine.rpcapi')
 
 
 def _database_status(ctx):
@@ -43,9 +41,6 @@ def _database_status(ctx):
 
 
 def _engine_status(ctx):
-    if rpcapi is None:
-        return {'status': 'unavailable',
-                'detail': 'no engine client is installed'}
     try:
         answer = rpcapi.EngineAPI(ctx.config).ping(
             ctx, timeout=ctx.config.api.status_engine_timeout)

@@ -67,11 +67,6 @@ class StatusTest(base.APITestCase):
         self.assertEqual('unavailable', status['database']['status'])
         self.assertEqual('ok', status['engine']['status'])
 
-    def test_no_engine_client_installed(self):
-        with mock.patch('valet.api.handlers.status.rpcapi', None):
-            response = self.request('GET', '/v1/status')
-        self.assertEqual(503, response.status_int)
-
     def test_engine_timeout_is_configurable(self):
         self.flags(group='api', status_engine_timeout=2)
         self.request('GET', '/v1/status')
