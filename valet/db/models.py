@@ -21,6 +21,7 @@ import datetime
 
 from oslo_utils import timeutils
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy import orm
 
 # Names, project ids and host names are at most this long (api-v1.md).
@@ -30,6 +31,12 @@ UUID_LENGTH = 36
 DESCRIPTION_BYTES = 65535
 
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
+
+# Group names and project ids compare exactly, as on SQLite and
+# PostgreSQL: MySQL's default collation would make "Web" and "web" the
+# same name.
+EXACT_NAME = sa.String(NAME_LENGTH).with_variant(
+    mysql.VARCHAR(NAME_LENGTH, collation='utf8mb4_bin'), 'mysql')
 
 
 def _utcnow():
@@ -68,7 +75,7 @@ class Group(TimestampMixin, Base):
     id: orm.Mapped[str] = orm.mapped_column(
         sa.String(UUID_LENGTH), primary_key=True)
     name: orm.Mapped[str] = orm.mapped_column(
-        sa.String(NAME_LENGTH), nullable=False)
+        EXACT_NAME, nullable=False)
     description: orm.Mapped[str | None] = orm.mapped_column(
         sa.Text, nullable=True)
     type: orm.Mapped[str] = orm.mapped_column(
@@ -96,7 +103,7 @@ class GroupMember(TimestampMixin, Base):
     group_id: orm.Mapped[str] = orm.mapped_column(
         sa.String(UUID_LENGTH), sa.ForeignKey('groups.id'), nullable=False)
     project_id: orm.Mapped[str] = orm.mapped_column(
-        sa.String(NAME_LENGTH), nullable=False)
+        EXACT_NAME, nullable=False)
 
     group: orm.Mapped[Group] = orm.relationship(back_populates='members')
 
@@ -118,6 +125,6 @@ class GroupServer(TimestampMixin, Base):
     orchestration_id: orm.Mapped[str] = orm.mapped_column(
         sa.String(NAME_LENGTH), nullable=False)
     project_id: orm.Mapped[str] = orm.mapped_column(
-        sa.String(NAME_LENGTH), nullable=False)
+        EXACT_NAME, nullable=False)
     host: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(NAME_LENGTH), nullable=True)

@@ -152,6 +152,20 @@ class MySQLMigrationsTestCase(_RealBackendMixin, _MigrationsTests,
             self.assertTrue(collation.startswith('utf8mb4'),
                             '%s: %s' % (name, collation))
 
+    def test_names_and_project_ids_compare_exactly(self):
+        migration.upgrade(self.conf)
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT table_name, column_name, collation_name "
+                "FROM information_schema.columns "
+                "WHERE table_schema = DATABASE() AND "
+                "column_name IN ('name', 'project_id')")).all()
+        self.assertEqual(
+            {('groups', 'name', 'utf8mb4_bin'),
+             ('group_members', 'project_id', 'utf8mb4_bin'),
+             ('group_servers', 'project_id', 'utf8mb4_bin')},
+            {tuple(row) for row in rows})
+
 
 class PostgreSQLMigrationsTestCase(_RealBackendMixin, _MigrationsTests,
                                    base.TestCase):
