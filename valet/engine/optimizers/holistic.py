@@ -32,6 +32,7 @@ import numpy as np
 from valet.engine import metrics
 from valet.engine.optimizers import backtracking
 from valet.engine.optimizers import base
+from valet.engine.optimizers import exchange
 from valet.engine.optimizers import local_search
 from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
@@ -89,7 +90,7 @@ class HolisticOptimizer(base.Optimizer):
             # Restart with the work that failed first.
             ordered.insert(0, ordered.pop(position))
             restarts += 1
-        moves = relocations = 0
+        moves = relocations = swaps = 0
         bound = at_lower_bound(problem, state)
         if bound:
             # Nothing can beat this plan on the primary objective.
@@ -97,6 +98,9 @@ class HolisticOptimizer(base.Optimizer):
         if time.monotonic() < deadline:
             moves = local_search.improve(problem, self.constraints, scorer,
                                          state, units, deadline)
+        if time.monotonic() < deadline:
+            state, swaps = exchange.eject(problem, self.constraints, scorer,
+                                          state, units, deadline)
         if time.monotonic() < deadline:
             state, relocations = local_search.relocate(
                 problem, builder, state, ordered, deadline)
@@ -107,5 +111,5 @@ class HolisticOptimizer(base.Optimizer):
                       for s, h in enumerate(state.where)}
         return base.Solution(placements, stats={
             'restarts': restarts, 'retries': builder.retries,
-            'moves': moves, 'relocations': relocations,
+            'moves': moves, 'relocations': relocations, 'swaps': swaps,
             'at_lower_bound': bound})

@@ -87,7 +87,8 @@ def improve(problem, constraints, scorer, state, units, deadline):
             return moves
 
 
-def _objective(problem, state):
+def objective(problem, state):
+    """The primary objective: (cross-rack Mbps, empty hosts opened)."""
     return (metrics.cross_rack_mbps(problem, state.where),
             int(np.count_nonzero(state.opened())))
 
@@ -194,21 +195,43 @@ def _linked(problem, state, ordered):
         for unit in cluster.units:
             for s in unit.servers:
                 owner[int(s)] = ci
-    result = []
+    result, seen = [], set()
     for ci, cluster in enumerate(ordered):
         if not _split(problem, state, cluster.units):
             continue
         peers = []
         for unit in cluster.units:
             for k in unit.links:
+                if problem.forced_split[k]:
+                    # The rules keep these ends apart: no use moving
+                    # them together.
+                    continue
                 for s in problem.links[k].servers:
                     other = owner.get(int(s))
                     if other is not None and other != ci and \
                             other not in peers:
                         peers.append(other)
-        if peers:
+        key = frozenset(peers + [ci])
+        if peers and key not in seen:
+            seen.add(key)
             result.append([cluster] + [ordered[i] for i in sorted(peers)])
     return result
+
+
+def _closed_racks(builder, state, clusters):
+    """Racks where some cluster of a part has no allowed host now.
+
+    The part could not stay together there (a database of a
+    rack-diversity group whose rack is taken, a server needing SSD), so
+    its first cluster is discouraged from going there.
+    """
+    dc = builder.problem.datacenter
+    closed = np.zeros(dc.n_racks, dtype=bool)
+    for cluster in clusters:
+        mask = base.candidates(builder.constraints, state, cluster.units[0])
+        closed |= np.bincount(dc.host_rack[mask],
+                              minlength=dc.n_racks) == 0
+    return {int(r) for r in np.flatnonzero(closed)}
 
 
 def _relocate_one(problem, builder, state, clusters, deadline,
@@ -217,16 +240,22 @@ def _relocate_one(problem, builder, state, clusters, deadline,
     units = [u for c in clusters for u in c.units]
     if not _part_may_gain(problem, builder, state, units):
         return False
-    before = _objective(problem, state)
+    before = objective(problem, state)
     movers = clusters[0].units if seed_only else units
     homes = sorted({int(racks[state.where[u.servers[0]]]) for u in movers})
     goal = builder.part_cost(state, clusters)
     trial = state.copy()
     for unit in units:
         trial.remove(unit)
+    if len(clusters) > 1:
+        homes = sorted(set(homes) | _closed_racks(builder, trial, clusters))
+        # The largest cluster bound to one rack chooses the rack; the
+        # others follow their links to it.
+        clusters = sorted(clusters, key=lambda c: (
+            not c.rack_bound, -len(c.units)))
     trial, failure = builder.place_component(trial, clusters, homes, goal,
                                              deadline)
-    if failure is None and _objective(problem, trial) < before:
+    if failure is None and objective(problem, trial) < before:
         return trial
     return None
 
