@@ -12,8 +12,11 @@
 
 """JSON Schemas of the /v1/groups requests."""
 
-GROUP_TYPES = ['affinity', 'diversity', 'exclusivity']
-GROUP_LEVELS = ['host', 'rack']
+from valet.db import groups as db_groups
+
+# The data layer's vocabulary, as JSON lists.
+GROUP_TYPES = list(db_groups.GROUP_TYPES)
+GROUP_LEVELS = list(db_groups.GROUP_LEVELS)
 
 # 1 to 255 unreserved URI characters (RFC 3986), so that a name can
 # always stand for the id in a path. The pattern ends with "nothing
