@@ -34,6 +34,7 @@ from valet import exception
 
 GROUP_TYPES = ('affinity', 'diversity', 'exclusivity')
 GROUP_LEVELS = ('host', 'rack')
+LIST_FILTERS = ('name', 'type', 'level')
 
 # Concurrent writers touching the same rows: retry a few times on deadlocks
 # (Galera reports certification failures as deadlocks too).
@@ -158,11 +159,20 @@ def get_group(ctx, id_or_name):
 
 @api.translate_unavailable
 @api.context_manager.reader
-def list_groups(ctx):
-    """Return every group, ordered by name."""
-    groups = ctx.session.scalars(
-        sa.select(models.Group).order_by(models.Group.name))
-    return [_group_dict(group) for group in groups]
+def list_groups(ctx, filters=None):
+    """Return the groups, ordered by name.
+
+    ``filters`` maps ``name``, ``type`` or ``level`` to the exact value a
+    listed group has.
+    """
+    query = sa.select(models.Group).order_by(models.Group.name)
+    for field, value in (filters or {}).items():
+        if field not in LIST_FILTERS:
+            raise exception.Invalid(
+                "Invalid filter %r: must be one of %s" %
+                (field, ', '.join(LIST_FILTERS)))
+        query = query.where(getattr(models.Group, field) == value)
+    return [_group_dict(group) for group in ctx.session.scalars(query)]
 
 
 @api.translate_unavailable

@@ -38,9 +38,8 @@ def list_groups(req):
     ctx = util.context(req)
     ctx.can(policies.LIST)
     query = util.extract_query(req, schema.LIST_QUERY)
-    found = [group for group in db_groups.list_groups(ctx)
-             if all(group[key] == value for key, value in query.items())]
-    return util.json_response(200, {'groups': found})
+    return util.json_response(
+        200, {'groups': db_groups.list_groups(ctx, query)})
 
 
 @webob.dec.wsgify

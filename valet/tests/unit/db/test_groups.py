@@ -163,6 +163,25 @@ class GroupsTestCase(base.TestCase):
     def test_list_groups_empty(self):
         self.assertEqual([], groups.list_groups(self.ctx))
 
+    def test_list_groups_filtered(self):
+        self._create('web')
+        self._create('Web', group_type='diversity')
+        self._create('db', group_type='diversity', level='rack')
+
+        def names(**filters):
+            return [g['name'] for g in groups.list_groups(self.ctx, filters)]
+
+        self.assertEqual(['web'], names(name='web'))
+        self.assertEqual(['Web'], names(name='Web'))
+        self.assertEqual(['Web', 'db'], sorted(names(type='diversity')))
+        self.assertEqual(['db'], names(type='diversity', level='rack'))
+        self.assertEqual([], names(name='web', type='diversity'))
+
+    def test_list_groups_unknown_filter(self):
+        error = self.assertRaises(exception.Invalid, groups.list_groups,
+                                  self.ctx, {'members': 'p1'})
+        self.assertIn("'members'", str(error))
+
     def test_list_groups_include_members(self):
         group = self._create()
         groups.add_members(self.ctx, group['id'], ['p2', 'p1'])
