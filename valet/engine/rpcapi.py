@@ -59,7 +59,7 @@ class EngineAPI(object):
 
     API version history:
 
-    * 1.0 - Initial version: ``ping`` and ``status``.
+    * 1.0 - Initial version: ``ping``.
 
     A caller passes its request context explicitly to every method. A call
     that no engine answers within ``[engine_rpc] timeout`` seconds, or that
@@ -109,11 +109,3 @@ class EngineAPI(object):
         """
         cctxt = self._prepare('1.0', timeout)
         return self._call(cctxt, context, 'ping')
-
-    def status(self, context, timeout=None):
-        """Return one engine's status: ``{"id": host, "hosts": N}``.
-
-        ``timeout`` (seconds) overrides ``[engine_rpc] timeout``.
-        """
-        cctxt = self._prepare('1.0', timeout)
-        return self._call(cctxt, context, 'status')

@@ -14,7 +14,7 @@
 
 Every engine of a deployment serves the same topic under its own server
 name (``[DEFAULT] host``), so the bus spreads the calls between them. The
-endpoint answers ``ping`` and ``status``; the placement calls (create,
+endpoint answers ``ping``; the placement calls (create,
 update, replan, migrate, release) come with the plans API. The client side
 is :mod:`valet.engine.rpcapi`.
 """
@@ -44,16 +44,12 @@ class EngineEndpoint(object):
         """Answer that this engine is alive: its id and host count."""
         return self.engine.describe()
 
-    def status(self, context):
-        """Return this engine's state: ``{"id": host, "hosts": N}``."""
-        return self.engine.describe()
-
 
 class EngineService(service.MessagingService):
     """The valet-engine service.
 
     On start it loads the data center from the topology source
-    (``[engine] topology_driver``); ``hosts`` in ping and status is the
+    (``[engine] topology_driver``); ``hosts`` in the ping answer is the
     number of hosts loaded, 0 when the source could not be read (the
     error is logged). Refreshing the model, and the placement calls that
     use it with the database, come with the plans API.
@@ -83,7 +79,7 @@ class EngineService(service.MessagingService):
         super().start()
 
     def describe(self):
-        """Return ``{"id": host, "hosts": N}`` for ping and status."""
+        """Return ``{"id": host, "hosts": N}``, the answer to ping."""
         hosts = self.datacenter.n_hosts if self.datacenter else 0
         return {'id': self.conf.host, 'hosts': hosts}
 

@@ -51,7 +51,7 @@ class EngineRPCTest(base.TestCase):
         self.addCleanup(engine.stop)
         return engine
 
-    def test_ping_and_status_round_trip(self):
+    def test_ping_round_trip(self):
         self.flags(topology_file=SAMPLE_TOPOLOGY, group='engine')
         engine = self._start_engine()
         hosts = engine.datacenter.n_hosts
@@ -60,7 +60,7 @@ class EngineRPCTest(base.TestCase):
         self.assertEqual({'id': 'engine-7', 'hosts': hosts},
                          api.ping(self.ctx))
         self.assertEqual({'id': 'engine-7', 'hosts': hosts},
-                         api.status(self.ctx, timeout=WAIT))
+                         api.ping(self.ctx, timeout=WAIT))
 
     def test_unreadable_topology_reports_no_hosts(self):
         self.flags(topology_file=os.path.join(self.useFixture(
@@ -68,7 +68,7 @@ class EngineRPCTest(base.TestCase):
         logger = self.useFixture(fixtures.FakeLogger(
             name='valet.engine.service'))
         self._start_engine()
-        self.assertEqual(0, rpcapi.EngineAPI(self.conf).status(
+        self.assertEqual(0, rpcapi.EngineAPI(self.conf).ping(
             self.ctx)['hosts'])
         self.assertIn('Could not load the data center topology',
                       logger.output)
