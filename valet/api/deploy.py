@@ -27,6 +27,7 @@ from valet.api import fault_wrap
 from valet.api import handler
 from valet.api import microversion
 from valet.api import notifications
+from valet.api import sizelimit
 
 LOG = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ def deploy(conf):
     # * context: the RequestContext of the caller, with conf;
     # * auth: keystonemiddleware's auth_token (or noauth), skipped for
     #   the version document; its 401 re-shaped into API-WG JSON;
+    # * size limit: 413 for a body over [api] max_request_body_size,
+    #   before anything reads it (chunked bodies included);
     # * CORS: only when [cors] allowed_origin is set;
     # * healthcheck: /healthcheck for load balancers, before any auth;
     # * request id: x-openstack-request-id, seen by every inner layer;
@@ -93,6 +96,7 @@ def deploy(conf):
         lambda app: auth.ContextMiddleware(app, conf),
         _auth_middleware(conf),
         errors.ApiWgErrors,
+        lambda app: sizelimit.RequestBodySizeLimit(app, conf),
         _cors_middleware(conf),
         lambda app: HealthcheckRoute(app, conf),
         lambda app: request_id.RequestId(app, conf),

@@ -88,17 +88,13 @@ def make_map(declarations):
     return mapper
 
 
-def _check_content(req, max_body_size):
-    """Refuse what the handlers would misread: 406, 413, 415."""
+def _check_content(req):
+    """Refuse what the handlers would misread: 406, 415."""
     if req.accept and not req.accept.acceptable_offers([JSON_TYPE]):
         raise errors.NotAcceptable(
             'Only application/json responses are available; the Accept '
             'header asked for %s.' % req.headers.get('Accept'))
     length = req.content_length
-    if length and length > max_body_size:
-        raise errors.RequestEntityTooLarge(
-            'The request body is %d bytes; the limit is %d.'
-            % (length, max_body_size))
     if length or (req.is_body_readable and req.method in ('POST', 'PUT')):
         if req.content_type != JSON_TYPE:
             raise errors.UnsupportedMediaType(
@@ -122,7 +118,7 @@ class ValetHandler(object):
         handler = result.pop('action')
         environ['wsgiorg.routing_args'] = ((), result)
         req = webob.Request(environ)
-        _check_content(req, self.conf.api.max_request_body_size)
+        _check_content(req)
         try:
             return handler(environ, start_response)
         except exception.ValetException as exc:

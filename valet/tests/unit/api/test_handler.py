@@ -12,9 +12,12 @@
 
 """Tests of the route table and dispatcher (valet/api/handler.py)."""
 
+import io
 import re
 
 import fixtures
+from oslo_serialization import jsonutils
+import webob
 
 from valet.api import auth
 from valet.api import handler
@@ -114,6 +117,44 @@ class ContentChecksTest(base.APITestCase):
     def test_body_too_large_is_413(self):
         self.flags(group='api', max_request_body_size=1024)
         response = self.request('POST', '/v1/groups',
+                                body={'name': 'x' * 2048})
+        self.assertError(response, 413, 'valet.request_too_large')
+
+    def _chunked(self, body, persona=base.ADMIN):
+        """POST a body (a file) to /v1/groups without a Content-Length."""
+        req = webob.Request.blank('/v1/groups', method='POST')
+        req.headers['X-User-Id'] = persona['user']
+        req.headers['X-Project-Id'] = persona['project']
+        req.headers['X-Roles'] = persona['roles']
+        req.headers['Content-Type'] = 'application/json'
+        req.headers['Transfer-Encoding'] = 'chunked'
+        req.environ.pop('CONTENT_LENGTH', None)
+        req.environ['wsgi.input'] = body
+        req.environ['wsgi.input_terminated'] = True
+        return req.get_response(self.app)
+
+    def test_chunked_body_too_large_is_413(self):
+        # Without a Content-Length the limit still holds, and nothing
+        # past it is read.
+        self.flags(group='api', max_request_body_size=1024)
+        body = io.BytesIO(jsonutils.dump_as_bytes(
+            {'name': 'web', 'type': 'affinity', 'level': 'host',
+             'description': 'x' * 4096}))
+        response = self._chunked(body)
+        self.assertError(response, 413, 'valet.request_too_large')
+        self.assertLessEqual(body.tell(), 1025)
+
+    def test_chunked_body_within_the_limit(self):
+        self.flags(group='api', max_request_body_size=1024)
+        response = self._chunked(io.BytesIO(jsonutils.dump_as_bytes(
+            {'name': 'web', 'type': 'affinity', 'level': 'host'})))
+        self.assertEqual(201, response.status_int, response.body)
+        self.assertEqual('web', response.json['group']['name'])
+
+    def test_body_too_large_needs_no_identity(self):
+        # Refused before authentication reads anything.
+        self.flags(group='api', max_request_body_size=1024)
+        response = self.request('POST', '/v1/groups', persona=None,
                                 body={'name': 'x' * 2048})
         self.assertError(response, 413, 'valet.request_too_large')
 
