@@ -54,13 +54,22 @@ def _field(error):
     return '/'.join(str(item) for item in error.absolute_path) or None
 
 
+def _shown(value, limit=60):
+    """repr(value), cut short: an error never echoes a huge input."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + '...'
+
+
 def _message(error):
     field = _field(error)
     reason = error.message
     if error.validator == 'pattern' and 'description' in error.schema:
         # A regular expression is a poor explanation for a client.
-        reason = '%r is not valid: %s' % (error.instance,
+        reason = '%s is not valid: %s' % (_shown(error.instance),
                                           error.schema['description'])
+    elif error.validator == 'maxLength':
+        reason = '%s is longer than %d characters' % (
+            _shown(error.instance), error.validator_value)
     if field:
         return "Invalid input for field '%s': %s" % (field, reason)
     return 'Invalid input: %s' % reason

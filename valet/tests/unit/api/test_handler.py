@@ -158,6 +158,17 @@ class ContentChecksTest(base.APITestCase):
                                 body={'name': 'x' * 2048})
         self.assertError(response, 413, 'valet.request_too_large')
 
+    def test_error_does_not_echo_a_huge_value(self):
+        for body, field in (
+                ({'name': 'n' * 256, 'type': 'affinity', 'level': 'host'},
+                 'name'),
+                ({'name': 'web', 'type': 'affinity', 'level': 'host',
+                  'description': 'd' * 500000}, 'description')):
+            response = self.request('POST', '/v1/groups', body=body)
+            error = self.assertError(response, 400, 'valet.invalid')
+            self.assertIn("field '%s'" % field, error['detail'])
+            self.assertLess(len(error['detail']), 300)
+
     def test_deeply_nested_body_is_400(self):
         # Within the size limit, but deeper than the JSON parser's stack.
         response = self.request('POST', '/v1/groups',
