@@ -44,10 +44,12 @@ class LoggingHandler(object):
 
 
 def _object_data(payload, event_type):
-    try:
-        return payload['nova_object.data']
-    except (KeyError, TypeError):
-        raise ValueError('%s payload has no nova_object.data' % event_type)
+    data = (payload.get('nova_object.data')
+            if isinstance(payload, dict) else None)
+    if not isinstance(data, dict):
+        raise ValueError('%s payload has no nova_object.data object'
+                         % event_type)
+    return data
 
 
 def parse_instance(payload, event_type='instance'):

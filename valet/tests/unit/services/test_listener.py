@@ -113,6 +113,8 @@ class EndpointTest(base.TestCase):
         for event_type, payload in [
                 ('instance.create.end', {'nova_object.data': {}}),
                 ('instance.delete.end', 'not an object'),
+                ('instance.update', {'nova_object.data': 'a string'}),
+                ('service.update', {'nova_object.data': ['host1']}),
                 ('service.update', {'nova_object.data': {'binary': 'x'}})]:
             with self.subTest(event_type=event_type):
                 self.assertEqual(
