@@ -31,6 +31,7 @@ from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import pbr.version
 
+from valet.cmd import plan as plan_cmd
 import valet.conf
 from valet.db import migration
 from valet import exception
@@ -67,7 +68,6 @@ def db_version(conf):
 
 def plan(conf):
     """Run ``valet-manage plan`` (implemented by valet/cmd/plan.py)."""
-    from valet.cmd import plan as plan_cmd
     return plan_cmd.run(conf, conf.command)
 
 
@@ -92,9 +92,6 @@ def add_command_parsers(subparsers):
         'version', help='Print the database schema revision.')
     version.set_defaults(func=db_version)
 
-    # Imported here so that the database commands never depend on the
-    # optimizer's import time.
-    from valet.cmd import plan as plan_cmd
     plan_cmd.add_parser(subparsers).set_defaults(func=plan)
 
 
