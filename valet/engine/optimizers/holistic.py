@@ -20,9 +20,10 @@
    construction restarted, within ``[engine] backtrack_budget``.
 3. Unless the plan meets a cheap lower bound (no empty host opened, no
    cross-rack traffic beyond the links the rules force apart), local
-   search moves units, then whole parts to other racks, while it
-   lowers cross-rack bandwidth or the number of empty hosts opened, until
-   ``[engine] time_limit``.
+   search moves units, exchanges units between hosts, then moves whole
+   parts to other racks, while it lowers cross-rack bandwidth or the
+   number of empty hosts opened, until ``[engine] time_limit`` or a work
+   budget.
 """
 
 import time

@@ -23,6 +23,9 @@ improvement, or at the deadline:
   together) and places it again away from its current racks, keeping the
   result when it is better: a unit alone cannot leave a rack its group or
   its links hold it in.
+
+:mod:`~valet.engine.optimizers.exchange` adds a third: a unit trades
+places with a unit of a full host its links pull it to.
 """
 
 import time
