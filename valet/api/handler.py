@@ -61,6 +61,10 @@ ROUTES = {
 }
 
 JSON_TYPE = 'application/json'
+# What the API answers, as an Accept header may name it: webob matches
+# media type parameters exactly, and every answer is UTF-8.
+JSON_OFFERS = [JSON_TYPE, JSON_TYPE + '; charset=utf-8',
+               JSON_TYPE + '; charset=UTF-8']
 
 
 def _method_not_allowed(allowed):
@@ -90,7 +94,7 @@ def make_map(declarations):
 
 def _check_content(req):
     """Refuse what the handlers would misread: 406, 415."""
-    if req.accept and not req.accept.acceptable_offers([JSON_TYPE]):
+    if req.accept and not req.accept.acceptable_offers(JSON_OFFERS):
         raise errors.NotAcceptable(
             'Only application/json responses are available; the Accept '
             'header asked for %s.' % req.headers.get('Accept'))

@@ -103,6 +103,19 @@ class ContentChecksTest(base.APITestCase):
             headers={'Accept': 'text/html;q=1, application/json;q=0.5'})
         self.assertEqual(200, response.status_int)
 
+    def test_accept_json_with_charset(self):
+        for accept in ('application/json;charset=utf-8',
+                       'application/json; charset=UTF-8'):
+            response = self.request('GET', '/v1/groups',
+                                    headers={'Accept': accept})
+            self.assertEqual(200, response.status_int, accept)
+
+    def test_accept_json_with_another_charset_is_406(self):
+        response = self.request(
+            'GET', '/v1/groups',
+            headers={'Accept': 'application/json; charset=latin-1'})
+        self.assertError(response, 406, 'valet.not_acceptable')
+
     def test_body_not_json_is_415(self):
         response = self.request('POST', '/v1/groups', raw_body=b'a=b',
                                 content_type='application/x-www-form-'
