@@ -69,7 +69,7 @@ class HealthcheckRoute(object):
 
 def deploy(conf):
     """Return the API WSGI application for conf (no database set up)."""
-    application = handler.ValetHandler(conf)
+    application = handler.ValetHandler()
 
     # From the inside out; a request crosses these layers bottom to top:
     #

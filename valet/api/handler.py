@@ -109,8 +109,7 @@ def _check_content(req):
 class ValetHandler(object):
     """The innermost WSGI application: route, check, call the handler."""
 
-    def __init__(self, conf):
-        self.conf = conf
+    def __init__(self):
         self._map = make_map(ROUTES)
 
     def __call__(self, environ, start_response):
