@@ -60,11 +60,17 @@ def _check_choice(field, value, choices):
             (field, value, ', '.join(choices)))
 
 
+def _is_storable_name(name):
+    # NUL: PostgreSQL refuses it even in a WHERE clause.
+    return (isinstance(name, str) and
+            1 <= len(name) <= models.NAME_LENGTH and '\x00' not in name)
+
+
 def _check_name(name):
-    if not isinstance(name, str) or not 1 <= len(name) <= models.NAME_LENGTH:
+    if not _is_storable_name(name):
         raise exception.Invalid(
-            "Invalid name %r: must be a string of 1 to %d characters" %
-            (name, models.NAME_LENGTH))
+            "Invalid name %r: must be a string of 1 to %d characters, "
+            "without NUL" % (name, models.NAME_LENGTH))
 
 
 def _check_description(description):
@@ -105,6 +111,9 @@ def _check_project_ids(project_ids):
 
 def _find_group(ctx, id_or_name, for_update=False):
     """Return the Group model with this id (preferred) or name."""
+    if not _is_storable_name(id_or_name):
+        # No group can have it as id or name: do not ask the database.
+        raise exception.GroupNotFound(group=id_or_name)
     query = sa.select(models.Group).where(
         sa.or_(models.Group.id == id_or_name,
                models.Group.name == id_or_name))

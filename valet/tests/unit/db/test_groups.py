@@ -123,6 +123,7 @@ class GroupsTestCase(base.TestCase):
             ({'name': ''}, 'name'),
             ({'name': 'n' * (models.NAME_LENGTH + 1)}, 'name'),
             ({'name': None}, 'name'),
+            ({'name': 'a\x00b'}, 'name'),
             ({'group_type': 'anti-affinity'}, 'type'),
             ({'level': 'zone'}, 'level'),
             ({'description': 42}, 'description'),
@@ -147,6 +148,13 @@ class GroupsTestCase(base.TestCase):
                                   groups.get_group, self.ctx, 'nope')
         self.assertEqual('valet.group.not_found', error.error_code)
         self.assertIn("'nope'", str(error))
+
+    def test_get_group_impossible_names_are_not_found(self):
+        for id_or_name in ('a\x00b', '', 'n' * (models.NAME_LENGTH + 1)):
+            self.assertRaises(exception.GroupNotFound, groups.get_group,
+                              self.ctx, id_or_name)
+            self.assertRaises(exception.GroupNotFound, groups.delete_group,
+                              self.ctx, id_or_name)
 
     def test_get_group_id_wins_over_name(self):
         first = self._create('first')
