@@ -27,8 +27,18 @@ def context(req):
 
 
 def path_item(req, name):
-    """Return a named item of the matched route, e.g. ``group``."""
-    return req.environ['wsgiorg.routing_args'][1][name]
+    """Return a named item of the matched route, e.g. ``group``.
+
+    The WSGI server hands the path over as bytes in a latin-1 string
+    (PEP 3333); the item is returned decoded as UTF-8, as clients send it.
+    """
+    raw = req.environ['wsgiorg.routing_args'][1][name]
+    try:
+        return raw.encode('latin-1').decode('utf-8')
+    except UnicodeError:
+        raise errors.NotFound(
+            'The resource could not be found: the path is not '
+            'percent-encoded UTF-8.')
 
 
 def json_response(status, document):

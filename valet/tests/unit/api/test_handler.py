@@ -182,6 +182,15 @@ class ContentChecksTest(base.APITestCase):
             self.assertIn("field '%s'" % field, error['detail'])
             self.assertLess(len(error['detail']), 300)
 
+    def test_path_items_are_utf8(self):
+        response = self.request('GET', '/v1/groups/caf%C3%A9')
+        error = self.assertError(response, 404, 'valet.group.not_found')
+        self.assertIn("'caf\u00e9'", error['detail'])
+
+    def test_path_item_not_utf8_is_404(self):
+        response = self.request('GET', '/v1/groups/%FF')
+        self.assertError(response, 404, 'valet.not_found')
+
     def test_deeply_nested_body_is_400(self):
         # Within the size limit, but deeper than the JSON parser's stack.
         response = self.request('POST', '/v1/groups',
