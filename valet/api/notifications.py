@@ -96,7 +96,7 @@ def parse_body(raw, charset=None):
     text = raw.decode(charset or 'utf-8', errors='replace')
     try:
         return jsonutils.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return text
 
 

@@ -101,6 +101,12 @@ class ScrubTest(base.TestCase):
         self.assertEqual({'a': 1}, notifications.parse_body(b'{"a": 1}'))
         self.assertEqual('not json', notifications.parse_body(b'not json'))
 
+    def test_parse_body_too_deep_for_the_parser_is_text(self):
+        # The API answers such a body 400; its notification carries it
+        # as text rather than being lost.
+        deep = b'[' * 100000 + b']' * 100000
+        self.assertEqual(deep.decode(), notifications.parse_body(deep))
+
 
 class MiddlewareTest(base.TestCase):
 
