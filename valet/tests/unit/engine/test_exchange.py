@@ -108,8 +108,8 @@ class TestEjection(MoveTestCase):
         self.assertEqual('r1-h0', self.where(self.state)['b'])
 
     def test_rules_hold(self):
-        # v may not leave r0 (rack affinity with a): nothing to eject
-        # but a, which would only move the split.
+        # a and v must share a host: they are one unit, and ejecting it
+        # to make room for b and c only moves the split elsewhere.
         self._setup_affine()
         state, moves = exchange.eject(self.problem, self.constraints,
                                       self.scorer, self.state, self.units,
