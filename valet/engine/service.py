@@ -19,6 +19,8 @@ update, replan, migrate, release) come with the plans API. The client side
 is :mod:`valet.engine.rpcapi`.
 """
 
+import gc
+
 from oslo_log import log as logging
 import oslo_messaging
 
@@ -76,6 +78,11 @@ class EngineService(service.MessagingService):
                      {'name': self.datacenter.name,
                       'hosts': self.datacenter.n_hosts,
                       'racks': self.datacenter.n_racks})
+        # The model lives as long as the process: take it (and everything
+        # loaded so far) out of the collector's view, so that a full
+        # collection does not walk it in the middle of a time-limited
+        # search (a 54 ms pause was seen against a 30 ms search budget).
+        gc.freeze()
         super().start()
 
     def describe(self):

@@ -62,6 +62,19 @@ class EngineRPCTest(base.TestCase):
         self.assertEqual({'id': 'engine-7', 'hosts': hosts},
                          api.ping(self.ctx, timeout=WAIT))
 
+    def test_model_is_frozen_out_of_the_collector(self):
+        self.flags(topology_file=SAMPLE_TOPOLOGY, group='engine')
+        loaded = []
+        engine = engine_service.EngineService(self.conf,
+                                              transport=self.transport)
+        real_load = engine.load_datacenter
+        engine.load_datacenter = lambda: loaded.append(1) or real_load()
+        freeze = self.useFixture(fixtures.MockPatch('gc.freeze')).mock
+        freeze.side_effect = lambda: self.assertEqual([1], loaded)
+        engine.start()
+        self.addCleanup(engine.stop)
+        freeze.assert_called_once_with()
+
     def test_unreadable_topology_reports_no_hosts(self):
         self.flags(topology_file=os.path.join(self.useFixture(
             fixtures.TempDir()).path, 'missing.yaml'), group='engine')
