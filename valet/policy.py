@@ -17,12 +17,11 @@ configuration. :func:`get_enforcer` serves the oslopolicy command line
 tools (the ``oslo.policy.enforcer`` entry point).
 """
 
-import threading
-
 from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_policy import policy
 
+from valet.common import per_conf
 import valet.conf
 from valet import exception
 from valet import policies
@@ -31,8 +30,6 @@ LOG = logging.getLogger(__name__)
 
 # ConfigOpts is a Mapping, hence unhashable: key by identity and keep the
 # object alive with its enforcer so that an id is never reused by mistake.
-_ENFORCERS = {}
-_LOCK = threading.Lock()
 
 
 def _new_enforcer(conf):
@@ -42,23 +39,20 @@ def _new_enforcer(conf):
     return enforcer
 
 
+_ENFORCERS = per_conf.PerConf(_new_enforcer)
+
+
 def enforcer_for(conf):
     """Return the (cached) Enforcer built on this configuration."""
-    with _LOCK:
-        entry = _ENFORCERS.get(id(conf))
-        if entry is None or entry[0] is not conf:
-            entry = (conf, _new_enforcer(conf))
-            _ENFORCERS[id(conf)] = entry
-        return entry[1]
+    return _ENFORCERS.get(conf)
 
 
 def reset(conf=None):
     """Forget cached enforcers (all of them, or the one of conf)."""
-    with _LOCK:
-        if conf is None:
-            _ENFORCERS.clear()
-        else:
-            _ENFORCERS.pop(id(conf), None)
+    if conf is None:
+        _ENFORCERS.clear()
+    else:
+        _ENFORCERS.pop(conf)
 
 
 def get_enforcer():

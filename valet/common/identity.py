@@ -16,37 +16,27 @@ The credentials, session and endpoint come from the ``[keystone]`` group
 (see ``valet.conf.keystone``).
 """
 
-import threading
-import weakref
-
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
 from oslo_log import log as logging
 
+from valet.common import per_conf
 from valet.conf import keystone as keystone_conf
 from valet import exception
 
 LOG = logging.getLogger(__name__)
 
-# One service session per ConfigOpts (which is not hashable: keyed by id,
-# with a weak reference to tell a reused id from the same object). The
-# session's auth plugin keeps the service token until it nears expiry, so
-# a member check costs Keystone one request per project id, not a new
-# token every time.
-_SESSIONS = {}
-_SESSIONS_LOCK = threading.Lock()
 
-
-def _service_session(conf):
+def _new_service_session(conf):
     group = keystone_conf.GROUP_NAME
-    with _SESSIONS_LOCK:
-        owner, session = _SESSIONS.get(id(conf), (None, None))
-        if owner is None or owner() is not conf:
-            auth = ks_loading.load_auth_from_conf_options(conf, group)
-            session = ks_loading.load_session_from_conf_options(
-                conf, group, auth=auth)
-            _SESSIONS[id(conf)] = (weakref.ref(conf), session)
-        return session
+    auth = ks_loading.load_auth_from_conf_options(conf, group)
+    return ks_loading.load_session_from_conf_options(conf, group, auth=auth)
+
+
+# One service session per ConfigOpts. The session's auth plugin keeps the
+# service token until it nears expiry, so a member check costs Keystone
+# one request per project id, not a new token every time.
+_SESSIONS = per_conf.PerConf(_new_service_session)
 
 
 def get_adapter(conf, session=None):
@@ -57,7 +47,7 @@ def get_adapter(conf, session=None):
         fake one.
     """
     if session is None:
-        session = _service_session(conf)
+        session = _SESSIONS.get(conf)
     return ks_loading.load_adapter_from_conf_options(
         conf, keystone_conf.GROUP_NAME, session=session,
         min_version=(3, 0), max_version=(3, 'latest'))

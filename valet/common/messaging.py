@@ -23,10 +23,9 @@ Servers and listeners use oslo.messaging's default executor, which is
 processes never are).
 """
 
-import threading
-
 import oslo_messaging
 
+from valet.common import per_conf
 from valet.conf import messaging as messaging_conf
 from valet import context as valet_context
 
@@ -45,8 +44,7 @@ def get_rpc_transport(conf):
     return oslo_messaging.get_rpc_transport(conf)
 
 
-_shared_lock = threading.Lock()
-_shared_transports = {}
+_shared_transports = per_conf.PerConf(get_rpc_transport)
 
 
 def shared_rpc_transport(conf):
@@ -57,20 +55,14 @@ def shared_rpc_transport(conf):
     the in-process ``fake://`` transport needs. It lives until
     :func:`cleanup_shared_rpc_transport`.
     """
-    with _shared_lock:
-        entry = _shared_transports.get(id(conf))
-        if entry is None or entry[0] is not conf:
-            entry = (conf, get_rpc_transport(conf))
-            _shared_transports[id(conf)] = entry
-        return entry[1]
+    return _shared_transports.get(conf)
 
 
 def cleanup_shared_rpc_transport(conf):
     """Close and forget the shared RPC transport of conf, if any."""
-    with _shared_lock:
-        entry = _shared_transports.pop(id(conf), None)
-    if entry is not None:
-        entry[1].cleanup()
+    transport = _shared_transports.pop(conf)
+    if transport is not None:
+        transport.cleanup()
 
 
 def get_notification_transport(conf):
