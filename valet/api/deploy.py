@@ -77,13 +77,14 @@ def deploy(conf):
     #   Vary on every response;
     # * fault wrapper: an escaping exception becomes a 503 (backend down)
     #   or a 500 with the traceback only in the log;
-    # * notifications: publish every request and final response, errors
-    #   included (auth ran outside, so the caller is known);
     # * context: the RequestContext of the caller, with conf;
     # * auth: keystonemiddleware's auth_token (or noauth), skipped for
     #   the version document; its 401 re-shaped into API-WG JSON;
     # * size limit: 413 for a body over [api] max_request_body_size,
     #   before anything reads it (chunked bodies included);
+    # * notifications: publish every request and final response, errors
+    #   included -- the 401s of auth and the 413s of the size limit too;
+    #   the caller is read once auth has been through the request;
     # * CORS: only when [cors] allowed_origin is set;
     # * healthcheck: /healthcheck for load balancers, before any auth;
     # * request id: x-openstack-request-id, seen by every inner layer;
@@ -92,11 +93,11 @@ def deploy(conf):
     layers = (
         microversion.MicroversionMiddleware,
         fault_wrap.FaultWrapper,
-        lambda app: notifications.NotificationsMiddleware(app, conf),
         lambda app: auth.ContextMiddleware(app, conf),
         _auth_middleware(conf),
         errors.ApiWgErrors,
         lambda app: sizelimit.RequestBodySizeLimit(app, conf),
+        lambda app: notifications.NotificationsMiddleware(app, conf),
         _cors_middleware(conf),
         lambda app: HealthcheckRoute(app, conf),
         lambda app: request_id.RequestId(app, conf),

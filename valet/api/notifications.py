@@ -215,9 +215,11 @@ class BackgroundPublisher:
 class NotificationsMiddleware:
     """WSGI middleware publishing each request and response.
 
-    It sits inside the authentication middleware, so it sees the identity
-    headers (``X-User-Id``, ``X-Project-Id``), and outside the fault
-    wrapper, so it sees every final response, errors included.
+    It sits outside authentication and the body size limit, so that their
+    401 and 413 answers are published too; it reads the identity headers
+    (``X-User-Id``, ``X-Project-Id``) once the request has been through
+    authentication, which removes what a client forged and sets what the
+    token says.
     """
 
     def __init__(self, application, conf, notifier=None):
@@ -230,19 +232,29 @@ class NotificationsMiddleware:
             conf.notifications.drain_timeout)
 
     def __call__(self, environ, start_response):
+        if not self.enabled:
+            return self.application(environ, start_response)
         request = webob.Request(environ)
-        request_body = b''
-        if self.enabled:
-            # Reading the body makes it seekable for the application.
-            request_body = request.body
         response = request.get_response(self.application)
-        if self.enabled:
-            try:
-                self._publish(request, request_body, response)
-            except Exception:
-                LOG.exception('Could not build the notification of %s %s',
-                              request.method, request.path)
+        try:
+            self._publish(request, self._request_body(request, response),
+                          response)
+        except Exception:
+            LOG.exception('Could not build the notification of %s %s',
+                          request.method, request.path)
         return response(environ, start_response)
+
+    @staticmethod
+    def _request_body(request, response):
+        """The request body, read after the application answered.
+
+        A 413 came from the size limit inside this layer, which refused
+        the body unread: it is not read here either. Any other body is
+        within the limit, and seekable once an inner layer has read it.
+        """
+        if response.status_int == 413:
+            return b''
+        return request.body
 
     def _publish(self, request, request_body, response):
         headers = request.headers

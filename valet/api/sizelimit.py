@@ -13,9 +13,10 @@
 """Refuse request bodies over ``[api] max_request_body_size`` (413).
 
 The limit holds before any layer reads the body: ahead of authentication
-(a stranger's upload costs nothing) and of the notifications middleware,
-which buffers the body to publish it. A body sent without a length
-(``Transfer-Encoding: chunked``) is read up to the limit and no further.
+(a stranger's upload costs nothing); the notifications middleware around
+it reads a body to publish it only once this layer has let it through.
+A body sent without a length (``Transfer-Encoding: chunked``) is read up
+to the limit and no further.
 """
 
 import webob

@@ -19,6 +19,7 @@ from keystoneauth1 import loading as ks_loading
 
 from valet.api import deploy
 from valet.tests.unit.api import base
+from valet.tests.unit.services import test_notifications
 
 
 class NoauthPipelineTest(base.APITestCase):
@@ -133,3 +134,62 @@ class KeystonePipelineTest(base.APITestCase):
         error = self.assertError(response, 503, 'valet.service_unavailable')
         self.assertNotIn('secret', response.text)
         self.assertIn('Keystone', error['detail'])
+
+
+class PublishedAnswersTest(base.APITestCase):
+    """The answers of auth and of the size limit are published too."""
+
+    def setUp(self):
+        super().setUp()
+        self.notifier = test_notifications.RecordingNotifier()
+        self.useFixture(fixtures.MockPatch(
+            'valet.common.messaging.get_notifier',
+            return_value=self.notifier))
+        self.flags(group='api', max_request_body_size=1024)
+
+    def _published(self):
+        return self.notifier.sent.get(timeout=test_notifications.WAIT)
+
+    def test_too_large_body_is_published_unread(self):
+        response = self.request('POST', '/v1/groups',
+                                raw_body=b'{"name": "%s"}' % (b'x' * 2000))
+        self.assertError(response, 413)
+        priority, _ctxt, event_type, payload = self._published()
+        self.assertEqual(('ERROR', 'api.v1.groups', 413, ''),
+                         (priority, event_type,
+                          payload['response']['status_code'],
+                          payload['request']['body']))
+
+    def test_body_within_the_limit_is_published(self):
+        response = self.request('POST', '/v1/groups', body={'name': 'web'})
+        self.assertError(response, 400)
+        _priority, _ctxt, _event_type, payload = self._published()
+        self.assertEqual({'name': 'web'}, payload['request']['body'])
+
+
+class PublishedKeystoneAnswersTest(PublishedAnswersTest):
+
+    auth_strategy = 'keystone'
+
+    def setUp(self):
+        super().setUp()
+        self.flags(group='keystone_authtoken',
+                   www_authenticate_uri='http://keystone.test/v3')
+
+    def test_body_within_the_limit_is_published(self):
+        # The 401 comes before any handler reads the body; published all
+        # the same, and with no caller.
+        response = self.request('POST', '/v1/groups', body={'name': 'web'})
+        self.assertError(response, 401, 'valet.unauthenticated')
+        priority, _ctxt, event_type, payload = self._published()
+        self.assertEqual(('ERROR', 'api.v1.groups', 401),
+                         (priority, event_type,
+                          payload['response']['status_code']))
+        self.assertEqual({'name': 'web'}, payload['request']['body'])
+        self.assertEqual(
+            'valet.unauthenticated',
+            payload['response']['body']['errors'][0]['code'])
+        # The persona's X-User-Id / X-Project-Id were not proven by a
+        # token: auth removed them before the payload was built.
+        self.assertEqual({'tenant_id': None, 'user_id': None},
+                         payload['context'])
