@@ -32,9 +32,19 @@ LOG = logging.getLogger(__name__)
 # object alive with its enforcer so that an id is never reused by mistake.
 
 
-def _new_enforcer(conf):
+def defaults_enforcer(conf):
+    """Return a new Enforcer on conf with Valet's defaults registered.
+
+    The policy file is not read yet: call ``load_rules()`` (valet-status
+    does, to report a file that cannot be loaded).
+    """
     enforcer = policy.Enforcer(conf)
     enforcer.register_defaults(policies.list_rules())
+    return enforcer
+
+
+def _new_enforcer(conf):
+    enforcer = defaults_enforcer(conf)
     enforcer.load_rules()
     return enforcer
 

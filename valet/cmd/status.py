@@ -34,6 +34,7 @@ from sqlalchemy import exc as sa_exc
 import valet.conf
 from valet.db import migration
 from valet import exception
+from valet import policy
 
 _RULE_REFERENCE = re.compile(r'\brule:([^\s()]+)')
 
@@ -75,14 +76,7 @@ class Checks(upgradecheck.UpgradeCommands):
 
     def _check_policy_file(self):
         """The policy file parses and names rules that exist."""
-        # Imported here: the policy modules belong to the API and this
-        # module must import without them.
-        from oslo_policy import policy as oslo_policy
-
-        from valet import policies
-
-        enforcer = oslo_policy.Enforcer(self.conf)
-        enforcer.register_defaults(policies.list_rules())
+        enforcer = policy.defaults_enforcer(self.conf)
         policy_file = self.conf.oslo_policy.policy_file
         try:
             enforcer.load_rules(force_reload=True)
