@@ -88,39 +88,8 @@ install_valet() {
 }
 
 # Reads a subunit v2 stream on stdin; prints "passed failed skipped".
-# A test that started but never finished (a crashed worker) has failed.
 count_results() {
-    "$VENV/bin/python" -c '
-import sys
-
-import subunit
-import testtools
-
-outcomes = {}
-
-def record(test):
-    outcomes[test["id"]] = test["status"]
-
-stream = subunit.ByteStreamToStreamResult(sys.stdin.buffer,
-                                          non_subunit_name="stdout")
-result = testtools.StreamToDict(record)
-result.startTestRun()
-try:
-    stream.run(result)
-finally:
-    result.stopTestRun()
-passed = failed = skipped = 0
-for test_id, status in outcomes.items():
-    if test_id in ("", None):
-        continue
-    if status in ("success", "xfail"):
-        passed += 1
-    elif status == "skip":
-        skipped += 1
-    else:
-        failed += 1
-print(passed, failed, skipped)
-'
+    "$VENV/bin/python" "$ROOT/tools/count_results.py"
 }
 
 export PYTHONDONTWRITEBYTECODE=1

@@ -115,7 +115,7 @@ stestr_counts() {
     local dir=$1
     shift
     (cd "$dir" && "$@" last --subunit 2>/dev/null |
-        "$VALET_VENV/bin/python" "$E2E_TOOLS/count_results.py")
+        "$VALET_VENV/bin/python" "$ROOT/tools/count_results.py")
 }
 
 # Keep Valet's logs of part $1 with the results.

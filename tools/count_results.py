@@ -12,10 +12,10 @@
 
 """Count a subunit v2 stream on stdin: print "PASSED FAILED SKIPPED".
 
-Used by tools/e2e/run.sh on the streams of stestr and of tempest. A test
-counts once, by its last status; tempest's class-level fixtures
-(``setUpClass (...)``) count as tests, so a class that failed to set up
-is a failure.
+Used by tools/run-tests.sh and tools/e2e/run.sh on the streams of stestr
+and of tempest. A test counts once, by its last status; tempest's
+class-level fixtures (``setUpClass (...)``) count as tests, so a class that
+failed to set up is a failure.
 """
 
 import sys
