@@ -32,11 +32,12 @@ class Unit(object):
 
     def __init__(self, index, servers, problem):
         self.index = index
-        self.servers = np.asarray(sorted(servers), dtype=np.int32)
+        members = sorted(int(s) for s in servers)
+        self.servers = np.asarray(members, dtype=np.int32)
         self.demand = problem.demand[self.servers].sum(axis=0)
-        self.groups = tuple(sorted({g for s in self.servers
+        self.groups = tuple(sorted({g for s in members
                                     for g in problem.server_groups[s]}))
-        self.links = tuple(sorted({k for s in self.servers
+        self.links = tuple(sorted({k for s in members
                                    for k in problem.server_links[s]}))
         self.cache = {}
 

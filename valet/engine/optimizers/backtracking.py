@@ -34,6 +34,8 @@ from valet.engine.optimizers import scoring
 COMPONENT_RETRIES = 3
 #: Other racks tried when relocating a part (improvement phase).
 RELOCATION_RETRIES = 1
+#: Resource columns (vCPUs, RAM, disk), for per-rack sums.
+_RESOURCES = np.arange(3)
 
 
 def explain(problem, constraints, state, unit):
@@ -174,7 +176,7 @@ class Builder(object):
         return sorted({k for c in clusters for u in c.units
                        for k in u.links
                        if servers.issuperset(
-                           self.problem.links[k].servers.tolist())})
+                           self.problem.links[k].members)})
 
     def part_cost(self, state, clusters):
         """(Mbps of the part's inner links split, empty hosts opened)."""
@@ -191,11 +193,12 @@ class Builder(object):
     def _rack_room(self, state, mask):
         dc = self.problem.datacenter
         idx = np.flatnonzero(mask)
-        free = np.clip(state.free[idx], 0.0, None)
-        racks = dc.host_rack[idx]
-        return np.stack([np.bincount(racks, weights=free[:, k],
-                                     minlength=dc.n_racks)
-                         for k in range(3)], axis=1)
+        free = np.maximum(state.free[idx], 0.0)
+        # One bincount over (rack, resource) bins instead of one per
+        # resource; each bin still sums its hosts in index order.
+        bins = (dc.host_rack[idx][:, None] * 3 + _RESOURCES).ravel()
+        return np.bincount(bins, weights=free.ravel(),
+                           minlength=3 * dc.n_racks).reshape(-1, 3)
 
     def opens_estimate(self, state, demand):
         """Per rack, empty hosts a part of ``demand`` would likely open.

@@ -124,7 +124,7 @@ def _neighbourhoods(problem, state, ordered):
         peers = {ci}
         for unit in cluster.units:
             for k in unit.links:
-                for s in problem.links[k].servers:
+                for s in problem.links[k].members:
                     other = owner.get(int(s))
                     if other is not None and other not in peers and all(
                             racks[state.where[u.servers[0]]] == home
@@ -153,7 +153,7 @@ def _split(problem, state, units):
         link = problem.links[k]
         if cut[k]:
             split += link.bandwidth
-        for s in link.servers.tolist():
+        for s in link.members:
             if s in inside:
                 continue
             for gi in problem.server_groups[s]:
@@ -209,7 +209,7 @@ def _linked(problem, state, ordered):
                     # The rules keep these ends apart: no use moving
                     # them together.
                     continue
-                for s in problem.links[k].servers:
+                for s in problem.links[k].members:
                     other = owner.get(int(s))
                     if other is not None and other != ci and \
                             other not in peers:

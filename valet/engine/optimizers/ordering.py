@@ -97,8 +97,8 @@ def _adjacency(problem, found):
                 cluster_of[int(s)] = ci
     adjacency = [dict() for _ in found]
     for link in problem.links:
-        idx = sorted({cluster_of[int(s)] for s in link.servers
-                      if int(s) in cluster_of})
+        idx = sorted({cluster_of[s] for s in link.members
+                      if s in cluster_of})
         for a in idx:
             for b in idx:
                 if a != b:

@@ -58,11 +58,11 @@ class Scorer(object):
         problem = self.problem
         racks = problem.datacenter.host_rack
         members = set(unit.servers.tolist())
+        where = state.where
         cost = None
         for k in unit.links:
             link = problem.links[k]
-            hosts = [state.where[s] for s in link.servers
-                     if s not in members]
+            hosts = [where[s] for s in link.members if s not in members]
             placed = {int(racks[h]) for h in hosts if h >= 0}
             if len(placed) != 1:
                 continue
@@ -90,7 +90,8 @@ class Scorer(object):
         d = self.dominant(unit.demand)
         left = (state.free[idx, d] - unit.demand[d]) * \
             self.inv_capacity[idx, d]
-        cost = np.clip(left, 0.0, 1.0) + self.tie[idx]
+        # minimum/maximum: np.clip's dispatch costs more on small arrays.
+        cost = np.minimum(np.maximum(left, 0.0), 1.0) + self.tie[idx]
         cost += self.primary(state, unit, idx)
         if rack_penalty is not None:
             cost += rack_penalty[dc.host_rack[idx]]
