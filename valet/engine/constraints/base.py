@@ -86,6 +86,4 @@ def candidates(constraints, state, unit, report=None):
                                             np.count_nonzero(mask))))
     for constraint in constraints:
         mask = constraint.narrow(state, unit, mask, report)
-        if report is None and not mask.any():
-            break
     return mask

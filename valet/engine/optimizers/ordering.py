@@ -65,7 +65,7 @@ def _unit_key(problem, constraints, scorer, unit):
     types = {problem.groups[g].type for g in unit.groups}
     return ('exclusivity' not in types, not unit.groups,
             _static_count(problem, constraints, unit),
-            -float(np.max(unit.demand * scorer.inv_mean)), unit.index)
+            -float((unit.demand * scorer.inv_mean).max()), unit.index)
 
 
 def clusters(problem, units):
@@ -157,12 +157,13 @@ def plan(problem, units, constraints, scorer):
     belongs to; the clusters of a part are contiguous in the result.
     """
     found = clusters(problem, units)
+    keys = {}
     for cluster in found:
-        cluster.units.sort(
-            key=lambda u: _unit_key(problem, constraints, scorer, u))
-        cluster.key = _unit_key(problem, constraints, scorer,
-                                cluster.units[0])[:3] + (
-            -float(np.max(cluster.demand * scorer.inv_mean)),
+        for unit in cluster.units:
+            keys[unit.index] = _unit_key(problem, constraints, scorer, unit)
+        cluster.units.sort(key=lambda u: keys[u.index])
+        cluster.key = keys[cluster.units[0].index][:3] + (
+            -float((cluster.demand * scorer.inv_mean).max()),
             cluster.units[0].index)
     adjacency, pairs = _adjacency(problem, found)
     parts = _parts(problem, found, pairs)

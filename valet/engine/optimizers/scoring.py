@@ -47,7 +47,7 @@ class Scorer(object):
 
     def dominant(self, demand):
         """Index of the resource the demand uses most, relative to hosts."""
-        return int(np.argmax(demand * self.inv_mean))
+        return int((demand * self.inv_mean).argmax())
 
     def link_cost(self, state, unit):
         """Per rack, cross-rack Mbps caused by putting ``unit`` there.
