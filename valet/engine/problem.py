@@ -20,6 +20,8 @@ member arrays, and each server may carry a mask of the hosts it may use
 ``fixed`` are already placed and stay where they are.
 """
 
+import itertools
+
 import numpy as np
 
 from valet.engine import exception
@@ -58,15 +60,19 @@ class LinkInfo(object):
     ints (cheaper to loop over than ``servers``, the same as an array).
     """
 
-    __slots__ = ('name', 'ends', 'servers', 'members', 'bandwidth')
+    __slots__ = ('name', 'ends', 'members', 'bandwidth')
 
     def __init__(self, name, ends, bandwidth):
         self.name = name
         self.ends = tuple(tuple(e) for e in ends)
         # Ends are short lists: a Python set beats np.union1d's sorting.
         self.members = tuple(sorted(set(ends[0]).union(ends[1])))
-        self.servers = np.asarray(self.members, dtype=np.int32)
         self.bandwidth = float(bandwidth)
+
+    @property
+    def servers(self):
+        """The sorted server indexes of both ends, as an int32 array."""
+        return np.asarray(self.members, dtype=np.int32)
 
 
 class Problem(object):
@@ -209,10 +215,11 @@ class Problem(object):
         self.forced_split = np.array([self._forced(link)
                                       for link in self.links], dtype=bool)
         # Every link's servers end to end, for one-pass measures.
-        sizes = [len(link.servers) for link in self.links]
-        self.link_servers = np.concatenate(
-            [link.servers for link in self.links] +
-            [np.zeros(0, dtype=np.int32)]).astype(np.int64)
+        sizes = [len(link.members) for link in self.links]
+        self.link_servers = np.fromiter(
+            itertools.chain.from_iterable(
+                link.members for link in self.links),
+            dtype=np.int64, count=sum(sizes))
         self.link_starts = np.concatenate(
             [[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else \
             np.zeros(0, dtype=np.int64)

@@ -229,7 +229,7 @@ class PlacementModel(object):
         p = self.problem
         cross = []
         for link in p.links:
-            servers = link.servers.tolist()
+            servers = list(link.members)
             racks = set.intersection(*[self.domains(s, 'rack')
                                        for s in servers])
             inside = []

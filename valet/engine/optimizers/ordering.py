@@ -40,7 +40,10 @@ class Cluster(object):
     def __init__(self, units, rack_bound):
         self.units = units
         self.rack_bound = rack_bound
-        self.demand = np.sum([u.demand for u in units], axis=0)
+        if len(units) == 1:
+            self.demand = units[0].demand.copy()
+        else:
+            self.demand = np.sum([u.demand for u in units], axis=0)
         self.component = None
         self.key = None
 
@@ -112,10 +115,12 @@ def _adjacency(problem, found):
 
 def _largest_rack_room(problem):
     dc = problem.datacenter
-    free = np.clip(problem.free, 0.0, None) * dc.enabled[:, None]
-    room = np.stack([np.bincount(dc.host_rack, weights=free[:, k],
-                                 minlength=dc.n_racks) for k in range(3)],
-                    axis=1)
+    free = np.maximum(problem.free, 0.0) * dc.enabled[:, None]
+    # One bincount over (rack, resource) bins; each bin still sums its
+    # hosts in index order.
+    bins = (dc.host_rack[:, None] * 3 + np.arange(3)).ravel()
+    room = np.bincount(bins, weights=free.ravel(),
+                       minlength=3 * dc.n_racks).reshape(-1, 3)
     if not len(room):
         return np.zeros(3)
     scale = np.maximum(room.mean(axis=0), 1e-9)
@@ -129,9 +134,10 @@ def _parts(problem, found, pairs):
     a share of the roomiest rack, so that when a component is too big for
     one rack it is cut along its light links.
     """
-    cap = TIGHT * _largest_rack_room(problem)
+    # Plain floats: numpy's overhead dominates on 3-vectors.
+    cap = (TIGHT * _largest_rack_room(problem)).tolist()
     parent = list(range(len(found)))
-    demand = [c.demand.copy() for c in found]
+    demand = [c.demand.tolist() for c in found]
 
     def root(x):
         while parent[x] != x:
@@ -141,9 +147,12 @@ def _parts(problem, found, pairs):
 
     for _bw, a, b in pairs:
         ra, rb = root(a), root(b)
-        if ra != rb and (demand[ra] + demand[rb] <= cap).all():
+        if ra == rb:
+            continue
+        merged = [x + y for x, y in zip(demand[ra], demand[rb])]
+        if all(m <= c for m, c in zip(merged, cap)):
             parent[max(ra, rb)] = min(ra, rb)
-            demand[min(ra, rb)] = demand[ra] + demand[rb]
+            demand[min(ra, rb)] = merged
     parts = {}
     for ci in range(len(found)):
         parts.setdefault(root(ci), []).append(ci)
