@@ -28,17 +28,29 @@ class ExclusivityConstraint(base.Constraint):
 
     name = 'exclusivity'
 
+    @staticmethod
+    def _per_problem(problem):
+        # What does not depend on the unit, once per problem: the hosts
+        # free of other stacks' exclusivity groups (None: all of them),
+        # and the stack's own exclusivity groups with their members.
+        key = 'exclusivity'
+        if key not in problem.cache:
+            blocked = problem.exclusive_elsewhere
+            problem.cache[key] = (
+                ~blocked if blocked.any() else None,
+                [(g, frozenset(g.servers.tolist()))
+                 for g in problem.groups if g.type == 'exclusivity'])
+        return problem.cache[key]
+
     def allowed(self, state, unit):
         """Hosts satisfying every exclusivity group for ``unit``, or None."""
         problem = state.problem
-        mask = None
-        if problem.exclusive_elsewhere.any():
-            mask = ~problem.exclusive_elsewhere
+        mask, groups = self._per_problem(problem)
+        if not groups:
+            return mask
         members = set(unit.servers.tolist())
-        for group in problem.groups:
-            if group.type != 'exclusivity':
-                continue
-            inside = len(members.intersection(group.servers.tolist()))
+        for group, servers in groups:
+            inside = len(members.intersection(servers))
             count = state.group_count[group.index]
             if inside == len(members):
                 others = state.level_count(group.level) - count

@@ -44,6 +44,8 @@ class Scorer(object):
         mean = dc.capacity[enabled].mean(axis=0) if dc.n_hosts else \
             np.ones(3)
         self.inv_mean = 1.0 / np.where(mean > 0, mean, 1.0)
+        # The model does not change during a request.
+        self.unoccupied = ~dc.occupied
 
     def dominant(self, demand):
         """Index of the resource the demand uses most, relative to hosts."""
@@ -76,8 +78,8 @@ class Scorer(object):
         """Bandwidth and opening costs of ``unit`` on hosts ``idx``."""
         problem = self.problem
         dc = problem.datacenter
-        cost = np.where((state.host_count[idx] == 0) & ~dc.occupied[idx],
-                        W_OPEN, 0.0)
+        cost = ((state.host_count[idx] == 0) & self.unoccupied[idx]) * \
+            W_OPEN
         links = self.link_cost(state, unit)
         if links is not None:
             cost += W_BANDWIDTH * links[dc.host_rack[idx]]
@@ -104,6 +106,6 @@ class Scorer(object):
 
     def choose(self, state, unit, mask, rack_penalty=None):
         """Return the cheapest host of ``mask`` for ``unit``."""
-        idx = np.flatnonzero(mask)
+        idx = mask.nonzero()[0]
         cost = self.costs(state, unit, idx, rack_penalty)
         return int(idx[int(np.argmin(cost))])
