@@ -46,6 +46,8 @@ class Scorer(object):
         self.inv_mean = 1.0 / np.where(mean > 0, mean, 1.0)
         # The model does not change during a request.
         self.unoccupied = ~dc.occupied
+        # Per exclusivity group index, its held hosts or racks.
+        self.held = {}
 
     def dominant(self, demand):
         """Index of the resource the demand uses most, relative to hosts."""
@@ -101,8 +103,18 @@ class Scorer(object):
             group = problem.groups[gi]
             if group.type == 'exclusivity' and len(group.held):
                 ids = problem.level_ids(group.level)[idx]
-                cost -= W_HELD * np.isin(ids, group.held)
+                cost -= W_HELD * self._held(group)[ids]
         return cost
+
+    def _held(self, group):
+        """Bool mask over hosts or racks the group already holds."""
+        mask = self.held.get(group.index)
+        if mask is None:
+            # A lookup table: np.isin costs more on every call.
+            mask = np.zeros(self.problem.level_size(group.level), bool)
+            mask[group.held] = True
+            self.held[group.index] = mask
+        return mask
 
     def choose(self, state, unit, mask, rack_penalty=None):
         """Return the cheapest host of ``mask`` for ``unit``."""
