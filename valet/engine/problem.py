@@ -212,7 +212,9 @@ class Problem(object):
             self.links.append(info)
             for s in info.members:
                 self.server_links[s].append(len(self.links) - 1)
-        self.forced_split = np.array([self._forced(link)
+        apart = [g for g in self.groups
+                 if g.type == 'diversity' and g.level == 'rack']
+        self.forced_split = np.array([self._forced(link, apart)
                                       for link in self.links], dtype=bool)
         # Every link's servers end to end, for one-pass measures.
         sizes = [len(link.members) for link in self.links]
@@ -226,16 +228,16 @@ class Problem(object):
         self.link_bandwidth = np.array([link.bandwidth
                                         for link in self.links], dtype=float)
 
-    def _forced(self, link):
+    @staticmethod
+    def _forced(link, apart):
         """Whether the rules force the link's servers into several racks.
 
-        True when two of its servers are in different units of a
-        rack-level diversity group: no placement keeps it in one rack.
+        True when two of its servers are in different units of one of
+        ``apart``, the rack-level diversity groups: no placement keeps it
+        in one rack.
         """
-        members = set(link.members)
-        for group in self.groups:
-            if group.type != 'diversity' or group.level != 'rack':
-                continue
+        members = link.members
+        for group in apart:
             units = {group.unit_of[s] for s in members
                      if s in group.unit_of}
             if len(units) > 1:

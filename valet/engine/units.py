@@ -34,7 +34,11 @@ class Unit(object):
         self.index = index
         members = sorted(int(s) for s in servers)
         self.servers = np.asarray(members, dtype=np.int32)
-        self.demand = problem.demand[self.servers].sum(axis=0)
+        if len(members) == 1:
+            # The same vector, without a fancy index and a reduction.
+            self.demand = problem.demand[members[0]].copy()
+        else:
+            self.demand = problem.demand[self.servers].sum(axis=0)
         self.groups = tuple(sorted({g for s in members
                                     for g in problem.server_groups[s]}))
         self.links = tuple(sorted({k for s in members
