@@ -12,14 +12,16 @@
 
 """Database access: the enginefacade every Valet process shares.
 
-Data functions are decorated with ``@context_manager.reader`` or
-``@context_manager.writer`` and take a :class:`valet.context.RequestContext`
-as their first argument; the decorator opens (or joins) a transaction and
-puts the session on ``ctx.session``.
+Data functions are decorated with :func:`reader` or :func:`writer` and take
+a :class:`valet.context.RequestContext` as their first argument; the
+decorator opens (or joins) a transaction, puts the session on
+``ctx.session`` and turns an unreachable database into
+:class:`valet.exception.ServiceUnavailable`.
 """
 
 import functools
 
+from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
@@ -163,3 +165,25 @@ def translate_unavailable(fn):
                 reason='the database is unavailable (%s)' %
                 type(error).__name__) from error
     return wrapper
+
+
+# Concurrent writers touching the same rows: retry a few times on deadlocks
+# (Galera reports certification failures as deadlocks too).
+_retry_on_deadlock = oslo_db_api.wrap_db_retry(
+    max_retries=5, retry_on_deadlock=True, inc_retry_interval=True)
+
+
+def reader(fn):
+    """Decorate a data function that only reads, in a reader transaction."""
+    return translate_unavailable(context_manager.reader(fn))
+
+
+def writer(fn):
+    """Decorate a data function that writes, in a writer transaction.
+
+    The whole transaction is retried on a deadlock; a database that cannot
+    be reached raises ServiceUnavailable (the wrapping order makes failures
+    to connect, begin or commit all count).
+    """
+    return translate_unavailable(
+        _retry_on_deadlock(context_manager.writer(fn)))

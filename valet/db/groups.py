@@ -23,7 +23,6 @@ wins), as ``GET /v1/groups/{id or name}`` does. A database that cannot be
 reached raises :class:`valet.exception.ServiceUnavailable`.
 """
 
-from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 import sqlalchemy as sa
@@ -35,11 +34,6 @@ from valet import exception
 GROUP_TYPES = ('affinity', 'diversity', 'exclusivity')
 GROUP_LEVELS = ('host', 'rack')
 LIST_FILTERS = ('name', 'type', 'level')
-
-# Concurrent writers touching the same rows: retry a few times on deadlocks
-# (Galera reports certification failures as deadlocks too).
-_retry_on_deadlock = oslo_db_api.wrap_db_retry(
-    max_retries=5, retry_on_deadlock=True, inc_retry_interval=True)
 
 
 def _group_dict(group):
@@ -138,9 +132,7 @@ def _server_projects(ctx, group_id, project_ids=None):
     return dict(ctx.session.execute(query).all())
 
 
-@api.translate_unavailable
-@_retry_on_deadlock
-@api.context_manager.writer
+@api.writer
 def create_group(ctx, name, group_type, level, description=None):
     """Create a group; raise GroupNameExists if the name is taken."""
     _check_name(name)
@@ -159,15 +151,13 @@ def create_group(ctx, name, group_type, level, description=None):
     return _group_dict(group)
 
 
-@api.translate_unavailable
-@api.context_manager.reader
+@api.reader
 def get_group(ctx, id_or_name):
     """Return the group with this id or name, or raise GroupNotFound."""
     return _group_dict(_find_group(ctx, id_or_name))
 
 
-@api.translate_unavailable
-@api.context_manager.reader
+@api.reader
 def list_groups(ctx, filters=None):
     """Return the groups, ordered by name.
 
@@ -184,9 +174,7 @@ def list_groups(ctx, filters=None):
     return [_group_dict(group) for group in ctx.session.scalars(query)]
 
 
-@api.translate_unavailable
-@_retry_on_deadlock
-@api.context_manager.writer
+@api.writer
 def update_group(ctx, group_id, description):
     """Set a group's description (its other fields are immutable)."""
     _check_description(description)
@@ -196,9 +184,7 @@ def update_group(ctx, group_id, description):
     return _group_dict(group)
 
 
-@api.translate_unavailable
-@_retry_on_deadlock
-@api.context_manager.writer
+@api.writer
 def delete_group(ctx, group_id):
     """Delete a group; raise GroupInUse while it has members or servers."""
     group = _find_group(ctx, group_id, for_update=True)
@@ -215,9 +201,7 @@ def delete_group(ctx, group_id):
     ctx.session.flush()
 
 
-@api.translate_unavailable
-@_retry_on_deadlock
-@api.context_manager.writer
+@api.writer
 def add_members(ctx, group_id, project_ids):
     """Add projects to a group's members (a union; repeating is harmless)."""
     _check_project_ids(project_ids)
@@ -230,17 +214,14 @@ def add_members(ctx, group_id, project_ids):
     return _group_dict(group)
 
 
-@api.translate_unavailable
-@api.context_manager.reader
+@api.reader
 def is_member(ctx, group_id, project_id):
     """Return True if project_id is a member of the group."""
     group = _find_group(ctx, group_id)
     return any(member.project_id == project_id for member in group.members)
 
 
-@api.translate_unavailable
-@_retry_on_deadlock
-@api.context_manager.writer
+@api.writer
 def remove_member(ctx, group_id, project_id):
     """Remove one member; it must have no servers left in the group."""
     group = _find_group(ctx, group_id, for_update=True)
@@ -255,9 +236,7 @@ def remove_member(ctx, group_id, project_id):
     ctx.session.flush()
 
 
-@api.translate_unavailable
-@_retry_on_deadlock
-@api.context_manager.writer
+@api.writer
 def remove_all_members(ctx, group_id):
     """Remove every member, or none if any of them has servers there."""
     group = _find_group(ctx, group_id, for_update=True)
@@ -272,8 +251,7 @@ def remove_all_members(ctx, group_id):
     ctx.session.flush()
 
 
-@api.translate_unavailable
-@api.context_manager.reader
+@api.reader
 def group_servers(ctx, group_id, project_id=None):
     """List the servers placed in a group (optionally one project's)."""
     group = _find_group(ctx, group_id)
