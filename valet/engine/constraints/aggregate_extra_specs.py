@@ -53,21 +53,14 @@ def hosts_matching(extra_specs, datacenter):
     return mask
 
 
-class AggregateExtraSpecsConstraint(base.Constraint):
+class AggregateExtraSpecsConstraint(base.ServerConstraint):
     """Hosts whose aggregates match every member's flavor extra specs."""
 
     name = 'aggregate_instance_extra_specs'
-    static = True
 
-    def allowed(self, state, unit):
-        """Hosts matching the extra specs of every member, or None."""
-        problem = state.problem
-        dc = problem.datacenter
-        mask = None
-        for s in unit.servers:
-            specs = problem.servers[s].flavor.extra_specs
-            if not requirements(specs):
-                continue
-            smask = dc.spec_mask(specs, hosts_matching)
-            mask = smask if mask is None else mask & smask
-        return mask
+    def server_allowed(self, datacenter, server):
+        """Hosts matching the server's flavor extra specs, or None."""
+        specs = server.flavor.extra_specs
+        if not requirements(specs):
+            return None
+        return datacenter.spec_mask(specs, hosts_matching)

@@ -18,24 +18,18 @@ As in Nova, ``zone:host`` asks for one host of the zone.
 from valet.engine.constraints import base
 
 
-class AvailabilityZoneConstraint(base.Constraint):
+class AvailabilityZoneConstraint(base.ServerConstraint):
     """Hosts in the availability zone each member asks for."""
 
     name = 'availability_zone'
-    static = True
 
-    def allowed(self, state, unit):
-        """Hosts in every zone (and host) the members ask for, or None."""
-        problem = state.problem
-        dc = problem.datacenter
-        mask = None
-        for s in unit.servers:
-            zone = problem.servers[s].availability_zone
-            if not zone:
-                continue
-            zone, _sep, host = zone.partition(':')
-            zmask = dc.az_mask(zone)
-            if host:
-                zmask = zmask & dc.hosts_mask([host])
-            mask = zmask if mask is None else mask & zmask
+    def server_allowed(self, datacenter, server):
+        """Hosts in the zone (and host) the server asks for, or None."""
+        zone = server.availability_zone
+        if not zone:
+            return None
+        zone, _sep, host = zone.partition(':')
+        mask = datacenter.az_mask(zone)
+        if host:
+            mask = mask & datacenter.hosts_mask([host])
         return mask

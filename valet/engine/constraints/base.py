@@ -67,6 +67,30 @@ class Constraint(object, metaclass=abc.ABCMeta):
         return new
 
 
+class ServerConstraint(Constraint):
+    """A static rule each server states for itself (its zone, its flavor).
+
+    A unit may go wherever every one of its members may.
+    """
+
+    static = True
+
+    @abc.abstractmethod
+    def server_allowed(self, datacenter, server):
+        """Return the bool mask of hosts allowed for server, or None."""
+
+    def allowed(self, state, unit):
+        """Hosts allowed for every member of the unit, or None."""
+        problem = state.problem
+        mask = None
+        for s in unit.servers:
+            smask = self.server_allowed(problem.datacenter,
+                                        problem.servers[s])
+            if smask is not None:
+                mask = smask if mask is None else mask & smask
+        return mask
+
+
 def base_mask(state, unit):
     """Hosts enabled and within every member's own allowed hosts."""
     problem = state.problem
