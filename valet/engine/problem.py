@@ -125,6 +125,7 @@ class Problem(object):
         self.cache = {}
         self._build_groups()
         self._build_links()
+        self._build_preferences()
 
     @property
     def n_servers(self):
@@ -200,6 +201,21 @@ class Problem(object):
             else:
                 blocked |= np.isin(dc.host_rack, group.racks)
         self.exclusive_elsewhere = blocked
+
+    def _build_preferences(self):
+        """Soft rules of Nova server groups, as server index arrays.
+
+        ``preferences`` is ``[(policy, servers)]``; ``server_preferences``
+        lists, per server, the indexes of its preferences.
+        """
+        self.preferences = []
+        self.server_preferences = [[] for _ in self.servers]
+        for pref in self.stack.preferences:
+            members = np.asarray([self.index[n] for n in pref.members],
+                                 dtype=np.int32)
+            for s in members:
+                self.server_preferences[s].append(len(self.preferences))
+            self.preferences.append((pref.policy, members))
 
     def _build_links(self):
         stack = self.stack

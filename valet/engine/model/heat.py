@@ -26,6 +26,13 @@ from valet.engine.model import stack as stack_model
 SERVER = 'OS::Nova::Server'
 ASSIGNMENT = 'ATT::Valet::GroupAssignment'
 PIPE = 'ATT::Valet::Pipe'
+SERVER_GROUP = 'OS::Nova::ServerGroup'
+#: Properties of an ATT::Valet::GroupAssignment.
+ASSIGNMENT_PROPERTIES = frozenset(
+    ('group_type', 'group_name', 'level', 'resources'))
+#: Policies of a Nova server group.
+NOVA_POLICIES = ('affinity', 'anti-affinity', 'soft-affinity',
+                 'soft-anti-affinity')
 
 
 class _Raw(object):
@@ -101,15 +108,83 @@ def _resolve_params(value, params):
     return value
 
 
-def _build(raw, datacenter, groups):
+def _known_groups(datacenter, groups):
+    """``{name: (type, level)}`` of every group Valet knows."""
+    known = dict((n, (g.type, g.level))
+                 for n, g in datacenter.named_groups.items())
+    known.update(groups or {})
+    return known
+
+
+def _group_names(raw):
+    """``{assignment name: group_name}`` of the assignments that set one.
+
+    :raises InvalidStack: a ``group_name`` that is not a non-empty string.
+    """
+    found = {}
+    for item in raw:
+        if item.type != ASSIGNMENT:
+            continue
+        gname = item.properties.get('group_name')
+        if gname is None:
+            continue
+        if not isinstance(gname, str) or not gname.strip():
+            raise exception.InvalidStack(
+                item.name, 'group_name must be a non-empty string, got %r'
+                % (gname,))
+        found[item.name] = gname
+    return found
+
+
+def _names(raw):
+    """``{key: name}`` of the resources Valet reads; names are unique."""
     names, taken = {}, set()
     for item in raw:
-        if item.type in (SERVER, ASSIGNMENT, PIPE):
+        if item.type in (SERVER, ASSIGNMENT, PIPE, SERVER_GROUP):
             if item.name in taken:
                 raise exception.InvalidStack(
                     item.name, 'two resources share this name')
             taken.add(item.name)
             names[item.key] = item.name
+    return names
+
+
+def _aliases(group_names):
+    """``{assignment name: name of the first one with its group_name}``.
+
+    Assignments sharing a group_name are one group: the first one's
+    resource name stands for all of them.
+    """
+    canonical, alias = {}, {}
+    for name, gname in group_names.items():
+        alias[name] = canonical.setdefault(gname, name)
+    return alias
+
+
+def _join_api_groups(api_members, assignments, known, taken):
+    """Add the groups of ``metadata.valet.groups`` to ``assignments``."""
+    by_name = {g.named: g for g in assignments.values() if g.named}
+    for gname, members in api_members.items():
+        group = by_name.get(gname)
+        if group is not None:
+            # The stack joins the group both ways: one group.
+            group.members.extend(m for m in members
+                                 if m not in group.members)
+            continue
+        if gname in taken:
+            raise exception.InvalidStack(
+                gname, 'a group of metadata.valet.groups has the name of a '
+                'resource of the stack')
+        gtype, level = known[gname]
+        assignments[gname] = stack_model.Group(
+            gname, 'valet:' + gname, gtype, level, members, named=gname)
+
+
+def _build(raw, datacenter, groups):
+    names = _names(raw)
+    known = _known_groups(datacenter, groups)
+    group_names = _group_names(raw)
+    alias = _aliases(group_names)
 
     def ref(owner, value):
         if isinstance(value, dict) and set(value) == {'get_resource'}:
@@ -118,31 +193,106 @@ def _build(raw, datacenter, groups):
             raise exception.InvalidStack(
                 owner, 'member %r is not a resource name, orchestration '
                 'id or get_resource' % (value,))
-        return names.get(value, value)
+        value = names.get(value, value)
+        return alias.get(value, value)
 
-    named = dict((n, (g.type, g.level))
-                 for n, g in datacenter.named_groups.items())
-    named.update(groups or {})
-    servers, api_members, assignments, links = [], {}, [], []
+    servers, api_members, links = [], {}, []
+    assignments, server_groups, hinted = {}, {}, {}
     for item in raw:
         if item.type == SERVER:
-            servers.append(_server(item, datacenter, named, api_members))
+            servers.append(_server(item, datacenter, known, api_members,
+                                   ref, hinted))
         elif item.type == ASSIGNMENT:
-            assignments.append(_assignment(item, ref))
+            _assignment(item, ref, known, group_names.get(item.name),
+                        assignments, lambda n: alias.get(n, n))
         elif item.type == PIPE:
             links.append(_pipe(item, ref))
-    for gname, members in api_members.items():
-        if gname in taken:
+        elif item.type == SERVER_GROUP:
+            server_groups[item.name] = _server_group(item)
+    _join_api_groups(api_members, assignments, known, set(names.values()))
+    preferences = _nova_groups(server_groups, hinted, assignments)
+    return stack_model.Stack(servers, list(assignments.values()), links,
+                             preferences).validate()
+
+
+def _nova_groups(server_groups, hinted, assignments):
+    """Turn Nova server groups into host-level rules and preferences.
+
+    Nova's own filters enforce ``affinity`` and ``anti-affinity``, so they
+    are host-level affinity and diversity here; ``soft-affinity`` and
+    ``soft-anti-affinity`` are preferences. A server group no server
+    names is left out.
+    """
+    preferences = []
+    for sg_name, (policy, item) in server_groups.items():
+        members = hinted.get(sg_name)
+        if not members:
+            continue
+        if policy in ('affinity', 'anti-affinity'):
+            gtype = 'affinity' if policy == 'affinity' else 'diversity'
+            assignments[sg_name] = stack_model.Group(
+                sg_name, item.key, gtype, 'host', members)
+        else:
+            preferences.append(stack_model.Preference(
+                sg_name, policy, members))
+    for sg_name in hinted:
+        if sg_name not in server_groups:
             raise exception.InvalidStack(
-                gname, 'a group of metadata.valet.groups has the name of a '
-                'resource of the stack')
-        gtype, level = named[gname]
-        assignments.append(stack_model.Group(
-            gname, 'valet:' + gname, gtype, level, members, named=gname))
-    return stack_model.Stack(servers, assignments, links).validate()
+                hinted[sg_name][0], 'scheduler_hints.group %r is not an '
+                'OS::Nova::ServerGroup of the stack' % (sg_name,))
+    return preferences
 
 
-def _server(item, datacenter, named, api_members):
+def _server_group(item):
+    props = item.properties
+    policies = props.get('policies')
+    if policies is None:
+        policies = props.get('policy')
+    if isinstance(policies, str):
+        policies = [policies]
+    if not isinstance(policies, list) or len(policies) != 1 or \
+            policies[0] not in NOVA_POLICIES:
+        raise exception.InvalidStack(
+            item.name, 'policies must be one of %s, got %r' % (
+                ', '.join(NOVA_POLICIES), policies))
+    return policies[0], item
+
+
+def _valet_groups(item, metadata):
+    """The group names of a server's ``metadata.valet.groups``."""
+    if metadata is None:
+        return ()
+    if not isinstance(metadata, dict):
+        raise exception.InvalidStack(item.name, 'metadata must be a mapping')
+    valet = metadata.get('valet')
+    if valet is None:
+        return ()
+    if not isinstance(valet, dict):
+        raise exception.InvalidStack(
+            item.name, 'metadata.valet must be a mapping, got %r' % (valet,))
+    unknown = sorted(set(valet) - {'groups'})
+    if unknown:
+        raise exception.InvalidStack(
+            item.name, 'metadata.valet has unknown key(s) %s (only '
+            '"groups" is read)' % ', '.join(map(repr, unknown)))
+    wanted = valet.get('groups')
+    if wanted is None:
+        return ()
+    if isinstance(wanted, str):
+        wanted = [g.strip() for g in wanted.split(',') if g.strip()]
+    if not isinstance(wanted, list):
+        raise exception.InvalidStack(
+            item.name, 'metadata.valet.groups must be a list of group '
+            'names, got %r' % (wanted,))
+    for gname in wanted:
+        if not isinstance(gname, str):
+            raise exception.InvalidStack(
+                item.name, 'metadata.valet.groups holds %r, not a group name'
+                % (gname,))
+    return wanted
+
+
+def _server(item, datacenter, known, api_members, ref, hinted):
     props = item.properties
     flavor_name = props.get('flavor')
     if not flavor_name:
@@ -156,43 +306,94 @@ def _server(item, datacenter, named, api_members):
     if zone is not None and not isinstance(zone, str):
         raise exception.InvalidStack(
             item.name, 'availability_zone must be a string')
-    metadata = props.get('metadata') or {}
-    valet = metadata.get('valet') if isinstance(metadata, dict) else None
-    wanted = (valet or {}).get('groups') if isinstance(valet, dict) else None
-    if isinstance(wanted, str):
-        wanted = [g.strip() for g in wanted.split(',') if g.strip()]
-    for gname in wanted or ():
-        if gname not in named:
+    for gname in _valet_groups(item, props.get('metadata')):
+        if gname not in known:
             raise exception.InvalidStack(
                 item.name, 'metadata.valet.groups names unknown group %r'
                 % (gname,))
-        api_members.setdefault(gname, []).append(item.name)
+        members = api_members.setdefault(gname, [])
+        if item.name not in members:
+            members.append(item.name)
+    hints = props.get('scheduler_hints')
+    if hints is not None:
+        if not isinstance(hints, dict):
+            raise exception.InvalidStack(
+                item.name, 'scheduler_hints must be a mapping')
+        if hints.get('group') is not None:
+            sg_name = ref(item.name, hints['group'])
+            hinted.setdefault(sg_name, []).append(item.name)
     return stack_model.Server(item.name, item.key, flavor, zone)
 
 
-def _assignment(item, ref):
+def _assignment(item, ref, known, gname, assignments, canonical_name):
+    """Add the group of a GroupAssignment to ``assignments`` (by name).
+
+    With a ``group_name`` Valet knows, the assignment is that group (its
+    type and level must match); an unknown one makes a group local to the
+    stack under that name. Assignments sharing a ``group_name`` are one
+    group, the first one's.
+    """
     props = item.properties
+    unknown = sorted(set(props) - ASSIGNMENT_PROPERTIES)
+    if unknown:
+        raise exception.InvalidStack(
+            item.name, 'unknown propert%s %s (a GroupAssignment has %s)' % (
+                'y' if len(unknown) == 1 else 'ies',
+                ', '.join(map(repr, unknown)),
+                ', '.join(sorted(ASSIGNMENT_PROPERTIES))))
     members = props.get('resources')
     if not isinstance(members, list):
         raise exception.InvalidStack(
             item.name, 'resources must be a list of servers or groups')
     gtype = props.get('group_type')
+    level = props.get('level', 'host')
+    if gname is not None and gname in known and \
+            known[gname] != (gtype, level):
+        raise exception.InvalidStack(
+            item.name, 'group_name %r names a %s group at %s level, but '
+            'this assignment says %s at %s level' % (
+                gname, known[gname][0], known[gname][1], gtype, level))
     named = None
-    if gtype == 'exclusivity':
-        named = props.get('group_name') or item.name
-    return stack_model.Group(
-        item.name, item.key, gtype, props.get('level', 'host'),
-        [ref(item.name, m) for m in members], named=named)
+    if gname is not None and (gname in known or gtype == 'exclusivity'):
+        named = gname
+    elif gtype == 'exclusivity':
+        # Exclusivity groups are always named: by default after the
+        # assignment.
+        named = item.name
+    refs = [ref(item.name, m) for m in members]
+    first = canonical_name(item.name)
+    group = assignments.get(first)
+    if group is None:
+        assignments[first] = stack_model.Group(
+            item.name, item.key, gtype, level, refs, named=named)
+        return
+    if (group.type, group.level) != (gtype, level):
+        raise exception.InvalidStack(
+            item.name, 'shares group_name %r with %r, which is %s at %s '
+            'level, not %s at %s level' % (
+                gname, group.name, group.type, group.level, gtype, level))
+    group.members.extend(m for m in refs if m not in group.members)
 
 
 def _pipe(item, ref):
     props = item.properties
+    unknown = sorted(set(props) - {'resources', 'bandwidth'})
+    if unknown:
+        raise exception.InvalidStack(
+            item.name, 'unknown propert%s %s (a Pipe has bandwidth and '
+            'resources)' % ('y' if len(unknown) == 1 else 'ies',
+                            ', '.join(map(repr, unknown))))
     ends = props.get('resources')
     if not isinstance(ends, list):
         raise exception.InvalidStack(
             item.name, 'resources must be a list of the 2 ends of the pipe')
     bandwidth = props.get('bandwidth')
     value = bandwidth.get('min') if isinstance(bandwidth, dict) else None
+    if isinstance(bandwidth, dict) and set(bandwidth) - {'min'}:
+        raise exception.InvalidStack(
+            item.name, 'bandwidth has unknown key(s) %s (only "min", in '
+            'Mbps, is read)' % ', '.join(
+                map(repr, sorted(set(bandwidth) - {'min'}))))
     if isinstance(value, str):
         try:
             value = float(value)
@@ -201,5 +402,12 @@ def _pipe(item, ref):
     if value is None:
         raise exception.InvalidStack(
             item.name, 'bandwidth must be a mapping with a "min" in Mbps')
-    return stack_model.Link(item.name, [ref(item.name, e) for e in ends],
-                            value)
+    resolved = []
+    for end in ends:
+        if isinstance(end, list):
+            # An end that stands for several servers (a resource group).
+            end = tuple(ref(item.name, e) for e in end)
+        else:
+            end = ref(item.name, end)
+        resolved.append(end)
+    return stack_model.Link(item.name, resolved, value)

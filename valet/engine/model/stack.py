@@ -58,8 +58,28 @@ class Group(object):
         self.named = named
 
 
+class Preference(object):
+    """A soft rule of a Nova server group: a wish, never a constraint.
+
+    ``policy`` is ``soft-affinity`` (members on one host when it costs
+    nothing else) or ``soft-anti-affinity`` (members on different hosts
+    when it costs nothing else); ``members`` are server names.
+    """
+
+    __slots__ = ('name', 'policy', 'members')
+
+    def __init__(self, name, policy, members):
+        self.name = name
+        self.policy = policy
+        self.members = list(members)
+
+
 class Link(object):
-    """Traffic of ``bandwidth`` Mbps between two servers or groups."""
+    """Traffic of ``bandwidth`` Mbps between two servers or groups.
+
+    An end is the name of a server or group, or a tuple of server names
+    (the servers of a Heat resource group).
+    """
 
     __slots__ = ('name', 'ends', 'bandwidth')
 
@@ -72,17 +92,25 @@ class Link(object):
 class Stack(object):
     """Servers, groups and links keyed by name, in the template's order."""
 
-    def __init__(self, servers=(), groups=(), links=()):
+    def __init__(self, servers=(), groups=(), links=(), preferences=()):
         self.servers = {s.name: s for s in servers}
         self.groups = {g.name: g for g in groups}
         self.links = list(links)
+        self.preferences = list(preferences)
 
     def flatten(self, name):
-        """Return the names of the servers under server or group ``name``."""
-        if name in self.servers:
+        """Return the names of the servers under server or group ``name``.
+
+        ``name`` may also be a tuple of such names (a link end).
+        """
+        if isinstance(name, tuple):
+            members = name
+        elif name in self.servers:
             return [name]
+        else:
+            members = self.groups[name].members
         found = []
-        for member in self.groups[name].members:
+        for member in members:
             for server in self.flatten(member):
                 if server not in found:
                     found.append(server)
@@ -98,6 +126,11 @@ class Stack(object):
         _check_exclusivity_overlap(self)
         for link in self.links:
             _check_link(self, link)
+        for preference in self.preferences:
+            for member in preference.members:
+                if member not in self.servers:
+                    raise exception.InvalidStack(
+                        preference.name, 'unknown member %r' % (member,))
         return self
 
 
@@ -178,10 +211,11 @@ def _check_link(stack, link):
             link.name, 'a pipe needs exactly 2 resources, got %d'
             % len(link.ends))
     for end in link.ends:
-        if end not in stack.servers and end not in stack.groups:
-            raise exception.InvalidStack(
-                link.name, 'unknown pipe end %r (not a server or group '
-                'assignment of this stack)' % (end,))
+        for name in end if isinstance(end, tuple) else (end,):
+            if name not in stack.servers and name not in stack.groups:
+                raise exception.InvalidStack(
+                    link.name, 'unknown pipe end %r (not a server or group '
+                    'assignment of this stack)' % (name,))
     bandwidth = link.bandwidth
     if (isinstance(bandwidth, bool) or
             not isinstance(bandwidth, (int, float)) or bandwidth <= 0):

@@ -26,6 +26,10 @@ W_BANDWIDTH = 1.0e6
 W_OPEN = 10.0
 #: Bonus for a host or rack an exclusivity group already holds.
 W_HELD = 5.0
+#: Weight of a soft rule of a Nova server group, per member: after the
+#: objective's other terms (below a fit difference that matters), above
+#: the tie-breaker.
+W_SOFT = 1.0e-4
 #: Scale of the tie-breaker (below any fit difference that matters).
 W_TIE = 1.0e-6
 
@@ -104,6 +108,33 @@ class Scorer(object):
             if group.type == 'exclusivity' and len(group.held):
                 ids = problem.level_ids(group.level)[idx]
                 cost -= W_HELD * self._held(group)[ids]
+        if problem.preferences:
+            cost += self._soft(state, unit, idx)
+        return cost
+
+    def _soft(self, state, unit, idx):
+        """Cost of the soft rules of Nova server groups on hosts ``idx``.
+
+        Per other member already on a host: a bonus there for
+        soft-affinity, a charge for soft-anti-affinity.
+        """
+        problem = self.problem
+        cost = np.zeros(len(idx))
+        mine = set(unit.servers.tolist())
+        seen = set()
+        for s in unit.servers:
+            for pi in problem.server_preferences[s]:
+                if pi in seen:
+                    continue
+                seen.add(pi)
+                policy, members = problem.preferences[pi]
+                hosts = [int(state.where[m]) for m in members
+                         if int(m) not in mine and state.where[m] >= 0]
+                if not hosts:
+                    continue
+                count = np.bincount(hosts, minlength=len(state.free))[idx]
+                sign = -1.0 if policy == 'soft-affinity' else 1.0
+                cost += sign * W_SOFT * count
         return cost
 
     def _held(self, group):
