@@ -20,8 +20,10 @@ engine without trusting it. :func:`check` lists every broken hard rule,
 malformed group rules a template may carry.
 
 The code lives in :mod:`.problem` (the problem a placement answers: hosts,
-servers, groups, pipes) and :mod:`.rules` (each hard rule, the metrics and
-the template checks); every name callers use is available here.
+servers, pipes), :mod:`.groups` (the group rules a stack states: named
+groups joined by ``group_name`` or metadata, local groups, Nova server
+groups) and :mod:`.rules` (each hard rule, the metrics and the template
+checks); every name callers use is available here.
 """
 
 from valet.tests.checker.problem import _resolve_flavor  # noqa: F401
@@ -32,6 +34,7 @@ from valet.tests.checker.problem import PIPE  # noqa: F401
 from valet.tests.checker.problem import Problem  # noqa: F401
 from valet.tests.checker.problem import RESOURCES  # noqa: F401
 from valet.tests.checker.problem import SERVER  # noqa: F401
+from valet.tests.checker.problem import SERVER_GROUP  # noqa: F401
 from valet.tests.checker.rules import _match  # noqa: F401
 from valet.tests.checker.rules import check  # noqa: F401
 from valet.tests.checker.rules import host_passes_extra_specs  # noqa: F401

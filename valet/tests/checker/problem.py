@@ -19,8 +19,11 @@ import collections
 import math
 import re
 
-SERVER = 'OS::Nova::Server'
-GROUP = 'ATT::Valet::GroupAssignment'
+from valet.tests.checker import groups as groups_mod
+
+SERVER = groups_mod.SERVER
+GROUP = groups_mod.GROUP
+SERVER_GROUP = groups_mod.SERVER_GROUP
 PIPE = 'ATT::Valet::Pipe'
 RESOURCES = ('vcpus', 'ram_mb', 'disk_gb')
 RATIO_KEYS = {'vcpus': 'cpu_allocation_ratio',
@@ -35,8 +38,7 @@ EPSILON = 1e-6
 STRICT = ('diversity', 'exclusivity')
 
 Violation = collections.namedtuple('Violation', 'rule servers detail')
-Group = collections.namedtuple(
-    'Group', 'name type level servers subgroups existing')
+Group = groups_mod.Group
 
 
 def flavor_demand(flavor):
@@ -82,16 +84,12 @@ class Problem(object):
         for server in self.existing:
             self.by_host[server.get('host')].append(server)
         self.resources = resources or {}
-        self.named = dict(named_groups or {})
-        for grp in (existing or {}).get('groups') or []:
-            self.named.setdefault(grp['name'], grp)
-        for server in self.existing:
-            for grp in server.get('groups') or []:
-                self.named.setdefault(grp['name'], grp)
+        self.named = groups_mod.known_groups(named_groups, existing)
         self.servers = dict((name, res) for name, res in
                             self.resources.items()
                             if res.get('type') == SERVER)
-        self.groups = self._read_groups()
+        self.groups, self.group_of, self.errors = groups_mod.read(
+            self.resources, self.named, self.existing)
 
     def rack_of(self, host):
         """Return the rack of a host (given, else from its name)."""
@@ -115,58 +113,38 @@ class Problem(object):
         """Return the host or rack a host belongs to at a level."""
         return host if level == 'host' else self.rack_of(host)
 
-    def _read_groups(self):
-        groups = {}
-        for name, res in self.resources.items():
-            if res.get('type') != GROUP:
-                continue
-            props = res.get('properties') or {}
-            key = props.get('group_name') or name
-            servers, subgroups = [], []
-            for member in props.get('resources') or []:
-                kind = (self.resources.get(member) or {}).get('type')
-                (subgroups if kind == GROUP else servers).append(member)
-            groups[key] = Group(key, props.get('group_type'),
-                                props.get('level', 'host'), servers,
-                                subgroups, [])
-        for sname, res in self.servers.items():
-            meta = ((res.get('properties') or {}).get('metadata') or {})
-            for gname in (meta.get('valet') or {}).get('groups') or []:
-                if gname not in groups:
-                    spec = self.named.get(gname) or {}
-                    groups[gname] = Group(gname, spec.get('type'),
-                                          spec.get('level', 'host'),
-                                          [], [], [])
-                groups[gname].servers.append(sname)
-        for server in self.existing:
-            for grp in server.get('groups') or []:
-                if grp['name'] not in groups and grp.get(
-                        'type') == 'exclusivity':
-                    # Held elsewhere: this stack must stay out of it.
-                    groups[grp['name']] = Group(
-                        grp['name'], 'exclusivity', grp.get('level', 'host'),
-                        [], [], [])
-                if grp['name'] in groups:
-                    groups[grp['name']].existing.append(server)
-        return groups
-
     def group_key(self, resource_name):
-        """Return the key of the group a GroupAssignment resource defines."""
-        props = self.resources[resource_name].get('properties') or {}
-        return props.get('group_name') or resource_name
+        """Return the key of the group a GroupAssignment resource is in."""
+        return self.group_of[resource_name]
 
-    def leaves(self, group):
+    def leaves(self, group, _seen=None):
         """Return every new server under a group, nested groups included."""
+        seen = set() if _seen is None else _seen
+        seen.add(group.name)
         found = list(group.servers)
         for sub in group.subgroups:
-            found.extend(self.leaves(self.groups[self.group_key(sub)]))
+            child = self.groups[self.group_key(sub)]
+            if child.name not in seen:
+                found.extend(s for s in self.leaves(child, seen)
+                             if s not in found)
         return found
 
-    def end_servers(self, name):
-        """Return the servers at one end of a link (a server or a group)."""
-        if name in self.servers:
-            return [name]
-        return self.leaves(self.groups[self.group_key(name)])
+    def end_servers(self, end):
+        """Return the servers at one end of a link.
+
+        An end is a server, a group, or a list of them (a ResourceGroup's
+        servers, expanded).
+        """
+        if isinstance(end, list):
+            found = []
+            for item in end:
+                found.extend(s for s in self.end_servers(item)
+                             if s not in found)
+            return found
+        end = groups_mod.ref(end)
+        if end in self.servers:
+            return [end]
+        return self.leaves(self.groups[self.group_key(end)])
 
     def demand(self, server):
         """Return the resource demand of a new server."""

@@ -231,9 +231,15 @@ def measure(topology, existing, resources, placements, rack_pattern=None):
 
 
 def validate(resources, existing=None, named_groups=None):
-    """Return the structural errors of a template's group rules."""
+    """Return the bad-input errors of a template's group rules.
+
+    Besides malformed nesting: an assignment whose ``group_name`` names a
+    known group with another type or level, assignments sharing a local
+    ``group_name`` that disagree, and ``metadata.valet.groups`` naming a
+    group Valet does not know.
+    """
     problem = Problem({}, existing, resources, named_groups)
-    out = []
+    out = list(problem.errors)
     for name in sorted(problem.groups):
         group = problem.groups[name]
         if group.type not in ('affinity', 'diversity', 'exclusivity'):
