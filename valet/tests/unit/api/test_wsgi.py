@@ -23,6 +23,10 @@ from valet.cmd import api as cmd_api
 from valet.tests.unit.api import base
 from valet import wsgi
 
+# Seconds a test waits for the stop handler's thread: generous, since it
+# only bounds a hang; a healthy run returns as soon as the call is made.
+STOP_WAIT = 30
+
 
 class ConfigFilesTest(base.APITestCase):
 
@@ -77,15 +81,20 @@ class ValetApiCommandTest(base.APITestCase):
         self.assertFalse(thread.is_alive())
 
     def test_sigterm_stops_the_server(self):
+        # The handler calls shutdown() from a thread of its own: wait for
+        # the call itself (the mock sets the event once it is recorded),
+        # not for a poll of mock.called that may look before it happens.
+        shut_down = threading.Event()
         server = mock.Mock()
+        server.shutdown.side_effect = lambda: shut_down.set()
         with mock.patch('signal.signal') as signal:
             cmd_api.install_stop_handlers(server)
+        self.assertEqual([15, 2], [call[0][0]
+                                   for call in signal.call_args_list])
         handler = signal.call_args_list[0][0][1]
         handler(15, None)
-        for _i in range(100):
-            if server.shutdown.called:
-                break
-            threading.Event().wait(0.01)
+        self.assertTrue(shut_down.wait(STOP_WAIT),
+                        'shutdown() was not called')
         server.shutdown.assert_called_once_with()
 
     def test_main(self):
