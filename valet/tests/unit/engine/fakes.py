@@ -79,6 +79,14 @@ def _location(dc, host, level):
     return index if level == 'host' else int(dc.host_rack[index])
 
 
+def _running(dc, group):
+    """Hosts or racks where the named group of ``group`` already runs."""
+    running = dc.named_groups.get(group.named) if group.named else None
+    if running is None:
+        return set()
+    return {int(x) for x in running.occupied(group.level)}
+
+
 def violations(dc, stk, placements):
     """Every hard rule the placements break (independent of the search).
 
@@ -101,8 +109,12 @@ def violations(dc, stk, placements):
     for g in stk.groups.values():
         members = stk.flatten(g.name)
         locs = {_location(dc, host_of[m], g.level) for m in members}
-        if g.type == 'affinity' and len(locs) > 1:
+        held = _running(dc, g)
+        if g.type == 'affinity' and len(locs | held) > 1:
             found.append('affinity %s split' % g.name)
+        if g.type == 'diversity' and locs & held:
+            found.append('diversity %s shares %s with running members' % (
+                g.name, sorted(locs & held)))
         if g.type == 'diversity':
             seen = {}
             for unit in g.members:
