@@ -35,14 +35,27 @@ engine_opts = [
                     'the "valet.engine.optimizers" namespace. "holistic" is '
                     'the fast heuristic search; "exact" uses the CP-SAT '
                     'solver of ortools and suits small stacks only.'),
-    cfg.FloatOpt('time_limit', default=0.03, min=0.0,
-                 help='Seconds the optimizer may spend improving a valid '
-                      'placement by local search. The search stops earlier '
-                      'when a full pass finds no improvement. 0 disables '
-                      'the improvement phase. Placements are deterministic '
-                      'for the same input and seed whenever the search '
-                      'finishes within this limit; a limit that cuts it '
-                      'short only loses improvements.'),
+    cfg.FloatOpt('time_limit', default=10.0, min=0.0,
+                 help='Safety cap, in seconds, on the search of one request, '
+                      'counted from the moment the search starts (after '
+                      'the plugins are loaded and the request is read). '
+                      'The search\'s effort is counted in work, not in '
+                      'time (see search_effort), so the same input gives '
+                      'the same placement on a fast or a loaded machine; a '
+                      'healthy search ends long before this cap. When the '
+                      'cap is reached the search returns the best valid '
+                      'placement found so far (and logs a warning), which '
+                      'may then depend on the machine. The "exact" '
+                      'optimizer uses it as its solving time. 0 skips the '
+                      'improvement phase.'),
+    cfg.FloatOpt('search_effort', default=1.0, min=0.0,
+                 help='Scale of the work the holistic optimizer spends '
+                      'improving a valid placement by local search (moves, '
+                      'exchanges and relocations tried, each bounded in '
+                      'proportion to the size of the stack). 2.0 doubles '
+                      'it, 0 disables the improvement phase. Work, not '
+                      'time: results do not depend on the machine\'s '
+                      'speed.'),
     cfg.IntOpt('backtrack_budget', default=16, min=0,
                help='Bounded backtracking of the holistic optimizer: how '
                     'many other racks a rack-affinity group may be tried '

@@ -40,6 +40,7 @@ pass the ``ConfigOpts`` (with ``[engine]`` registered). Invalid input raises
 placement returns a failed result, never a partial plan.
 """
 
+import logging
 import time
 
 from valet.engine import exception
@@ -48,6 +49,8 @@ from valet.engine.model import heat
 from valet.engine import plugins
 from valet.engine import problem as problem_mod
 from valet.engine import units as units_mod
+
+LOG = logging.getLogger(__name__)
 
 
 class Result(object):
@@ -111,15 +114,20 @@ def solve(conf, problem, optimizer=None, time_limit=None, moved=(),
     """Run the optimizer on a prepared :class:`~valet.engine.problem.Problem`.
 
     :param optimizer: plugin name (default ``[engine] optimizer``).
-    :param time_limit: seconds for improvement (default ``[engine]
-        time_limit``).
+    :param time_limit: safety cap in seconds on the search (default
+        ``[engine] time_limit``), counted from when the search starts,
+        after the plugins are loaded.
     """
-    start = time.monotonic()
     if time_limit is None:
         time_limit = conf.engine.time_limit
     engine = plugins.load_optimizer(conf, optimizer)
+    start = time.monotonic()
     solution = engine.solve(problem, start + time_limit)
     elapsed = round((time.monotonic() - start) * 1000.0, 3)
+    if solution.stats.get('capped'):
+        LOG.warning('The search reached its safety cap of %s s ([engine] '
+                    'time_limit) and stopped early: the placement may '
+                    'differ from that of an uncapped search', time_limit)
     if not solution.ok:
         return Result('failed', reason=solution.reason,
                       explanation=solution.explanation,

@@ -20,8 +20,6 @@ cluster finds no host, the cluster is undone and retried with that rack
 banned, within the backtracking budget.
 """
 
-import time
-
 import numpy as np
 
 from valet.engine.constraints import base
@@ -103,7 +101,7 @@ class Builder(object):
         return state, None
 
     def place_component(self, state, clusters, avoid=(), goal=None,
-                        deadline=None):
+                        effort=None):
         """Place linked clusters; retry on other racks if links split.
 
         When the look-ahead expects the component to fit in one rack but
@@ -111,8 +109,9 @@ class Builder(object):
         of the state with the previous home racks discouraged, and the
         best attempt is kept. Racks in ``avoid`` are discouraged from the
         start; with a ``goal`` (a cost as :meth:`part_cost` returns), other
-        racks are tried until an attempt beats it or ``deadline`` (a
-        ``time.monotonic()`` value) passes.
+        racks are tried until an attempt beats it or the safety cap of
+        ``effort`` (an :class:`~valet.engine.optimizers.effort.Effort`)
+        is reached.
 
         :returns: ``(state, failure)`` as :meth:`run`.
         """
@@ -127,8 +126,7 @@ class Builder(object):
             attempts = 1 + (COMPONENT_RETRIES if retry else 0)
         best, homes = None, list(avoid)
         for attempt in range(attempts):
-            if attempt and deadline is not None and \
-                    time.monotonic() >= deadline:
+            if attempt and effort is not None and effort.past_cap():
                 break
             trial = state.copy() if attempts > 1 else state
             penalty = self._link_lookahead(trial, demand, bandwidth, homes,

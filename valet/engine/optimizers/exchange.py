@@ -22,8 +22,6 @@ primary objective (cross-rack bandwidth, then empty hosts opened), so
 every hard rule still holds and the search converges.
 """
 
-import time
-
 import numpy as np
 
 from valet.engine.constraints import base
@@ -102,31 +100,28 @@ def _exchanges(problem, scorer, state, units):
                 yield movers, host, victim
 
 
-def eject(problem, constraints, scorer, state, units, deadline):
+def eject(problem, constraints, scorer, state, units, effort):
     """Exchange units between hosts while that improves the objective.
 
     Each pass tries the exchanges of every unit its links pull to
     another rack and keeps the best one; the passes stop when none
-    improves the objective, at ``deadline`` or when the work budget is
-    spent.
+    improves the objective or when ``effort`` (an
+    :class:`~valet.engine.optimizers.effort.Effort`; one unit per trial
+    exchange) is out.
 
     :returns: ``(state, moves)``: the best state found (``state`` itself
         or a copy) and the number of exchanges kept.
     """
     if not len(problem.links):
         return state, 0
-    # A work budget, not only the clock, bounds the search so that the
-    # result does not depend on the machine's speed.
-    budget = EJECTION_BUDGET + len(units) // 4
     moves = 0
     before = local_search.objective(problem, state)
-    while budget > 0:
+    while not effort.out():
         best = None
         for movers, host, victim in _exchanges(problem, scorer, state,
                                                units):
-            if budget <= 0 or time.monotonic() >= deadline:
+            if not effort.spend():
                 break
-            budget -= 1
             trial = _try(problem, constraints, scorer, state, movers, host,
                          victim)
             if trial is None:

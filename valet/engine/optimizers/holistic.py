@@ -22,8 +22,10 @@
    cross-rack traffic beyond the links the rules force apart), local
    search moves units, exchanges units between hosts, then moves whole
    parts to other racks, while it lowers cross-rack bandwidth or the
-   number of empty hosts opened, until ``[engine] time_limit`` or a work
-   budget.
+   number of empty hosts opened, within work budgets that depend on the
+   size of the problem only (``[engine] search_effort`` scales them), so
+   the same input gives the same plan on any machine. ``[engine]
+   time_limit`` is a safety cap a healthy search never reaches.
 """
 
 import time
@@ -33,17 +35,13 @@ import numpy as np
 from valet.engine import metrics
 from valet.engine.optimizers import backtracking
 from valet.engine.optimizers import base
+from valet.engine.optimizers import effort as effort_mod
 from valet.engine.optimizers import exchange
 from valet.engine.optimizers import local_search
 from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
 from valet.engine import state as state_mod
 from valet.engine import units as units_mod
-
-
-#: Seconds past the deadline after which a failing search stops
-#: restarting: an infeasible request is answered quickly.
-RESTART_GRACE = 1.0
 
 
 def at_lower_bound(problem, state):
@@ -69,48 +67,71 @@ class HolisticOptimizer(base.Optimizer):
     name = 'holistic'
 
     def solve(self, problem, deadline):
-        """Place every unfixed server of ``problem`` (see the base class)."""
+        """Place every unfixed server of ``problem`` (see the base class).
+
+        The effort of every phase is counted in work (``[engine]
+        search_effort`` scales it); ``deadline`` is only a safety cap.
+        """
         budget = self.conf.engine.backtrack_budget
         units = units_mod.build_units(problem)
         scorer = scoring.Scorer(problem, problem.seed)
         ordered = ordering.plan(problem, units, self.constraints, scorer)
         builder = backtracking.Builder(problem, self.constraints, scorer,
                                        budget)
+        work = {}
         restarts = 0
         while True:
             state, failure = builder.run(state_mod.State(problem), ordered)
             if failure is None:
                 break
             position = ordered.index(failure.cluster)
-            if position == 0 or restarts >= budget or \
-                    time.monotonic() > deadline + RESTART_GRACE:
+            capped = time.monotonic() >= deadline
+            if position == 0 or restarts >= budget or capped:
+                if capped:
+                    work['capped'] = True
                 return base.Solution.failed(
                     failure.reason, failure.explanation,
-                    stats={'restarts': restarts,
-                           'retries': builder.retries})
+                    stats=dict(work, restarts=restarts,
+                               retries=builder.retries))
             # Restart with the work that failed first.
             ordered.insert(0, ordered.pop(position))
             restarts += 1
-        moves = relocations = swaps = 0
         bound = at_lower_bound(problem, state)
-        if bound:
-            # Nothing can beat this plan on the primary objective.
-            deadline = 0.0
-        if time.monotonic() < deadline:
-            moves = local_search.improve(problem, self.constraints, scorer,
-                                         state, units, deadline)
-        if time.monotonic() < deadline:
-            state, swaps = exchange.eject(problem, self.constraints, scorer,
-                                          state, units, deadline)
-        if time.monotonic() < deadline:
-            state, relocations = local_search.relocate(
-                problem, builder, state, ordered, deadline)
-        if relocations and time.monotonic() < deadline:
-            moves += local_search.improve(problem, self.constraints,
-                                          scorer, state, units, deadline)
+        state, found = self._improve(problem, scorer, builder, state, units,
+                                     ordered, deadline, work, bound)
         placements = {problem.servers[s].name: int(h)
                       for s, h in enumerate(state.where)}
-        return base.Solution(placements, stats={
-            'restarts': restarts, 'retries': builder.retries,
-            'moves': moves, 'relocations': relocations, 'swaps': swaps,
-            'at_lower_bound': bound})
+        return base.Solution(placements, stats=dict(
+            work, restarts=restarts, retries=builder.retries,
+            at_lower_bound=bound, **found))
+
+    def _improve(self, problem, scorer, builder, state, units, ordered,
+                 deadline, work, bound):
+        """The improvement phases; returns the state and what they kept."""
+        found = {'moves': 0, 'swaps': 0, 'relocations': 0}
+        scale = self.conf.engine.search_effort
+        if bound or scale <= 0:
+            # Nothing can beat a plan at the lower bound on the primary
+            # objective.
+            return state, found
+        n = len(units)
+
+        def effort(size, kind):
+            return effort_mod.Effort(int(round(scale * size)), deadline,
+                                     work, kind)
+
+        found['moves'] = local_search.improve(
+            problem, self.constraints, scorer, state, units,
+            effort(local_search.IMPROVE_PASSES * n, 'moves_tried'))
+        state, found['swaps'] = exchange.eject(
+            problem, self.constraints, scorer, state, units,
+            effort(exchange.EJECTION_BUDGET + n // 4, 'exchanges_tried'))
+        state, found['relocations'] = local_search.relocate(
+            problem, builder, state, ordered,
+            effort(local_search.RELOCATION_BUDGET + len(ordered) // 4,
+                   'relocations_tried'))
+        if found['relocations']:
+            found['moves'] += local_search.improve(
+                problem, self.constraints, scorer, state, units,
+                effort(local_search.IMPROVE_PASSES * n, 'moves_tried'))
+        return state, found

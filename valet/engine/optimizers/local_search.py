@@ -15,7 +15,8 @@
 Two neighbourhoods, both keeping every hard rule and taking only strict
 improvements of the primary objective (cross-rack bandwidth, then empty
 hosts opened), so the search converges; it stops after a pass without an
-improvement, or at the deadline:
+improvement, or when its work budget (:mod:`~valet.engine.optimizers.
+effort`) is spent:
 
 * :func:`improve` takes units off their host one at a time and puts each
   back on the host that lowers the objective most;
@@ -28,8 +29,6 @@ improvement, or at the deadline:
 places with a unit of a full host its links pull it to.
 """
 
-import time
-
 import numpy as np
 
 from valet.engine.constraints import base
@@ -39,6 +38,8 @@ from valet.engine import metrics
 MARGIN = 1e-6
 #: Relocations tried per request (plus one per four clusters).
 RELOCATION_BUDGET = 6
+#: Moves tried per request, in passes over every unit.
+IMPROVE_PASSES = 8
 
 
 def _move(problem, constraints, scorer, state, unit):
@@ -70,8 +71,11 @@ def _may_gain(problem, state, unit):
     return _split(problem, state, [unit])
 
 
-def improve(problem, constraints, scorer, state, units, deadline):
-    """Improve ``state`` in place until no move helps or ``deadline``.
+def improve(problem, constraints, scorer, state, units, effort):
+    """Improve ``state`` in place until no move helps or ``effort`` is out.
+
+    Each move tried costs one unit of ``effort`` (an
+    :class:`~valet.engine.optimizers.effort.Effort`).
 
     :returns: the number of moves made.
     """
@@ -79,10 +83,10 @@ def improve(problem, constraints, scorer, state, units, deadline):
     while True:
         improved = False
         for unit in units:
-            if time.monotonic() >= deadline:
-                return moves
             if not _may_gain(problem, state, unit):
                 continue
+            if not effort.spend():
+                return moves
             if _move(problem, constraints, scorer, state, unit):
                 improved = True
                 moves += 1
@@ -237,7 +241,7 @@ def _closed_racks(builder, state, clusters):
     return {int(r) for r in np.flatnonzero(closed)}
 
 
-def _relocate_one(problem, builder, state, clusters, deadline,
+def _relocate_one(problem, builder, state, clusters, effort,
                   seed_only=False):
     racks = problem.datacenter.host_rack
     units = [u for c in clusters for u in c.units]
@@ -257,13 +261,13 @@ def _relocate_one(problem, builder, state, clusters, deadline,
         clusters = sorted(clusters, key=lambda c: (
             not c.rack_bound, -len(c.units)))
     trial, failure = builder.place_component(trial, clusters, homes, goal,
-                                             deadline)
+                                             effort)
     if failure is None and objective(problem, trial) < before:
         return trial
     return None
 
 
-def relocate(problem, builder, state, ordered, deadline):
+def relocate(problem, builder, state, ordered, effort):
     """Place parts again elsewhere while that improves the objective.
 
     Tried in turn: each rack-bound cluster alone, each cluster with a
@@ -273,13 +277,12 @@ def relocate(problem, builder, state, ordered, deadline):
 
     :param builder: the :class:`~valet.engine.optimizers.backtracking.
         Builder` that built ``state`` from the clusters ``ordered``.
+    :param effort: the :class:`~valet.engine.optimizers.effort.Effort`
+        of this phase; each part placed again costs one unit.
     :returns: ``(state, moves)``: the best state found (``state`` itself
         or a copy) and the number of relocations kept.
     """
     moves = 0
-    # A work budget, not only the clock, bounds the search so that the
-    # result does not depend on the machine's speed.
-    budget = RELOCATION_BUDGET + len(ordered) // 4
     singles = [[c] for c in ordered
                if c.rack_bound and any(u.links for u in c.units)]
     # Neighbourhoods are built when reached: they depend on earlier moves.
@@ -293,13 +296,13 @@ def relocate(problem, builder, state, ordered, deadline):
         else:
             candidates = _parts(ordered)
         for clusters in candidates:
-            if time.monotonic() >= deadline or budget <= 0:
+            if effort.out():
                 return state, moves
             better = _relocate_one(problem, builder, state, clusters,
-                                   deadline, seed_only=kind == 'linked')
+                                   effort, seed_only=kind == 'linked')
             if better is False:
                 continue
-            budget -= 1
+            effort.charge()
             if better is not None:
                 state, moves = better, moves + 1
     return state, moves

@@ -12,11 +12,10 @@
 
 """Tests of the library entry points and of the holistic search."""
 
-import time
-
 from valet.engine import api
 from valet.engine import exception
 from valet.engine.optimizers import backtracking
+from valet.engine.optimizers import effort as effort_mod
 from valet.engine.optimizers import local_search
 from valet.engine.optimizers import ordering
 from valet.engine.optimizers import scoring
@@ -29,10 +28,6 @@ from valet.tests.unit.engine import fakes
 
 
 class EngineTestCase(base.TestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.flags(group='engine', time_limit=0.5)
 
     def build(self, resources, doc=None, existing=None, **kw):
         self.dc = fakes.datacenter(self.conf, doc, existing, **kw)
@@ -327,7 +322,8 @@ class TestLocalSearch(EngineTestCase):
         state.place(units[1], self.dc.host_index['r1-h1'])
         moves = local_search.improve(
             problem, plugins.load_constraints(self.conf),
-            scoring.Scorer(problem), state, units, time.monotonic() + 10)
+            scoring.Scorer(problem), state, units,
+            effort_mod.Effort(1000, float('inf'), {}, 'moves'))
         self.assertGreaterEqual(moves, 1)
         racks = {int(self.dc.host_rack[h]) for h in state.where}
         self.assertEqual(1, len(racks))
@@ -349,7 +345,8 @@ class TestLocalSearch(EngineTestCase):
             state.place(unit, self.dc.host_index['r0-h0'])
         self.assertEqual(1, int(state.opened().sum()))
         state, moves = local_search.relocate(
-            problem, builder, state, ordered, time.monotonic() + 10)
+            problem, builder, state, ordered,
+            effort_mod.Effort(1000, float('inf'), {}, 'relocations'))
         self.assertEqual(1, moves)
         self.assertEqual(0, int(state.opened().sum()))
         self.assertEqual({self.dc.host_index['r1-h1']},
