@@ -129,8 +129,8 @@ class Builder(object):
             if attempt and effort is not None and effort.past_cap():
                 break
             trial = state.copy() if attempts > 1 else state
-            penalty = self._link_lookahead(trial, demand, bandwidth, homes,
-                                           goal is not None)
+            penalty = self._link_lookahead(trial, clusters, demand,
+                                           bandwidth, homes, goal is not None)
             failure = None
             for k, cluster in enumerate(clusters):
                 failure = self._place_cluster(trial, cluster,
@@ -156,15 +156,31 @@ class Builder(object):
         # Retrying elsewhere only helps if one rack could hold it all.
         if not bandwidth:
             return False
-        groups = self.problem.groups
+        return bool((self.usable_need(state, clusters, demand) <= 1.0).any())
+
+    def usable_need(self, state, clusters, demand):
+        """Per rack, the share of the room usable by the part it needs.
+
+        Room counts only the hosts where the servers may really go now
+        (enabled, zone, aggregate extra specs, exclusivity, diversity and
+        affinity, running members of named groups included): per cluster,
+        the hosts allowed to its first unit; for the whole part, their
+        union. A rack where some cluster has no host needs infinitely
+        much. Above 1, the part cannot stay in that rack.
+        """
+        dc = self.problem.datacenter
+        need = np.zeros(dc.n_racks)
+        union = np.zeros(dc.n_hosts, dtype=bool)
         for cluster in clusters:
-            for unit in cluster.units:
-                for gi in unit.groups:
-                    if groups[gi].level == 'rack' and \
-                            groups[gi].type == 'diversity':
-                        return False
-        room = self._rack_room(state, self.problem.datacenter.enabled)
-        return bool((room >= demand).all(axis=1).any())
+            mask = base.candidates(self.constraints, state,
+                                   cluster.units[0])
+            union |= mask
+            room = self._rack_room(state, mask)
+            need = np.maximum(need, np.max(
+                cluster.demand / np.maximum(room, 1e-9), axis=1))
+        room = self._rack_room(state, union)
+        return np.maximum(need, np.max(
+            np.asarray(demand) / np.maximum(room, 1e-9), axis=1))
 
     def _inner_links(self, clusters):
         # Links inside the part; those to other parts are light by
@@ -182,6 +198,8 @@ class Builder(object):
 
     def _cost(self, state, links):
         split = 0.0
+        forced = self.problem.forced_split
+        links = [k for k in links if not forced[k]]
         if links:
             links = np.asarray(links, dtype=np.int64)
             cut = metrics.split_links(self.problem, state.where)[links]
@@ -240,16 +258,14 @@ class Builder(object):
         counts[found] = first[found]
         return counts
 
-    def _link_lookahead(self, state, demand, bandwidth, homes=(),
+    def _link_lookahead(self, state, clusters, demand, bandwidth, homes=(),
                         count_opens=False):
         if not bandwidth and not homes:
             return None
         penalty = np.zeros(self.problem.datacenter.n_racks)
         scale = max(bandwidth, 1.0) * scoring.W_BANDWIDTH
         if bandwidth:
-            room = self._rack_room(state, self.problem.datacenter.enabled)
-            need = np.max(np.asarray(demand) / np.maximum(room, 1e-9),
-                          axis=1)
+            need = self.usable_need(state, clusters, demand)
             # Racks that cannot hold the whole component would split its
             # links; nearly full ones risk it (room is counted before
             # packing).

@@ -127,17 +127,44 @@ def _largest_rack_room(problem):
     return room[int(np.argmax((room / scale).min(axis=1)))]
 
 
+def _apart(problem, found):
+    """Per cluster, ``{rack-diversity group: unit}`` of its servers.
+
+    Two clusters holding different units of one rack-level diversity
+    group can never share a rack.
+    """
+    groups = [g for g in problem.groups
+              if g.type == 'diversity' and g.level == 'rack']
+    result = []
+    for cluster in found:
+        tokens = {}
+        for unit in cluster.units:
+            for s in unit.servers.tolist():
+                for g in groups:
+                    if s in g.unit_of:
+                        tokens[g.index] = g.unit_of[s]
+        result.append(tokens)
+    return result
+
+
+def _clash(a, b):
+    return any(b.get(g, u) != u for g, u in a.items())
+
+
 def _parts(problem, found, pairs):
     """Split linked clusters into parts that one rack may hold.
 
     Links are merged heaviest first while the merged demand stays within
-    a share of the roomiest rack, so that when a component is too big for
-    one rack it is cut along its light links.
+    a share of the roomiest rack and no rack-level diversity group keeps
+    the clusters apart, so that when a component is too big for one rack
+    it is cut along its light links, and a part never holds servers that
+    the rules send to different racks.
     """
     # Plain floats: numpy's overhead dominates on 3-vectors.
     cap = (TIGHT * _largest_rack_room(problem)).tolist()
     parent = list(range(len(found)))
     demand = [c.demand.tolist() for c in found]
+    apart = _apart(problem, found)
 
     def root(x):
         while parent[x] != x:
@@ -147,12 +174,14 @@ def _parts(problem, found, pairs):
 
     for _bw, a, b in pairs:
         ra, rb = root(a), root(b)
-        if ra == rb:
+        if ra == rb or _clash(apart[ra], apart[rb]):
             continue
         merged = [x + y for x, y in zip(demand[ra], demand[rb])]
         if all(m <= c for m, c in zip(merged, cap)):
-            parent[max(ra, rb)] = min(ra, rb)
-            demand[min(ra, rb)] = merged
+            low, high = min(ra, rb), max(ra, rb)
+            parent[high] = low
+            demand[low] = merged
+            apart[low] = {**apart[high], **apart[low]}
     parts = {}
     for ci in range(len(found)):
         parts.setdefault(root(ci), []).append(ci)
