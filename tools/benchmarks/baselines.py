@@ -20,6 +20,8 @@
 * :func:`greedy` is Valet 1.0's search: largest work first, rack then host,
   best fit, and when a group's member finds no host it retries the group
   from the next candidate.
+* :func:`rack_first` scores whole racks for each block of linked servers
+  (see :mod:`tools.benchmarks.rack_first`).
 
 Both take the external formats and return the engine's output shape:
 ``{"status": "ok" | "failed", "placements": {...}, "reason": ...}``.
@@ -27,6 +29,7 @@ Both take the external formats and return the engine's output shape:
 
 import numpy
 
+from tools.benchmarks import rack_first as rack_first_mod
 from tools.benchmarks import state as state_mod
 from valet.tests import checker
 
@@ -49,7 +52,10 @@ def _nova_rule(group):
 
 
 def prepare(kind, topology, existing, resources, reserved=None):
-    """Read the documents into host arrays for ``kind`` (nova or greedy).
+    """Read the documents into host arrays for ``kind``.
+
+    ``kind`` is ``nova`` (host-level server groups only) or the name of
+    another baseline (every rule).
 
     The benchmark times the search only, as it does for Valet, whose data
     center model is built once and kept in memory.
@@ -96,24 +102,12 @@ def _size(problem, servers):
     return sum(problem.demand(s)['ram_mb'] for s in servers)
 
 
-def _block_need(state, server):
-    """Demand of ``server`` plus its unplaced host-affinity partners."""
-    need = state.demand(server)
-    for group, _unit in state.member_of.get(server, ()):
-        if group.type == 'affinity' and group.level == 'host':
-            leaves = state.problem.leaves(group)
-            if not any(s in state.placed for s in leaves):
-                need = sum((state.demand(s) for s in leaves),
-                           numpy.zeros(3))
-    return need
-
-
 def _fill(state, servers, allowed, banned=None):
     """Best-fit each server inside ``allowed``; undo all on failure."""
     done = []
     for server in servers:
         mask = state.candidates(server) & allowed & numpy.all(
-            state.free + checker.EPSILON >= _block_need(state, server),
+            state.free + checker.EPSILON >= state.block_need(server),
             axis=1)
         if banned is not None and not done:
             mask &= ~banned
@@ -173,3 +167,11 @@ def greedy(topology, existing, resources, reserved=None, state=None):
         if failed:
             return _result(state, failed)
     return _result(state)
+
+
+def rack_first(topology, existing, resources, reserved=None, state=None):
+    """The rack-first greedy: best rack per block, then best-fit hosts."""
+    if state is None:
+        state = prepare('rack_first', topology, existing, resources, reserved)
+    failed = rack_first_mod.RackFirst(state).run()
+    return _result(state, failed)

@@ -33,6 +33,10 @@ SERVER = 'OS::Nova::Server'
 GROUP = 'ATT::Valet::GroupAssignment'
 PIPE = 'ATT::Valet::Pipe'
 FAMILIES = ('web', 'nfv', 'dataparallel', 'quorum')
+#: Families of 200-300-server stacks with a data center of their own
+#: (see :mod:`tools.benchmarks.enterprise`).
+LARGE_FAMILIES = ('enterprise',)
+ALL_FAMILIES = FAMILIES + LARGE_FAMILIES
 HOST_SIZES = ({'vcpus': 32, 'ram_mb': 131072, 'disk_gb': 1000},
               {'vcpus': 64, 'ram_mb': 262144, 'disk_gb': 2000})
 FLAVORS = {
@@ -267,20 +271,36 @@ BUILDERS = {'web': _web, 'nfv': _nfv, 'dataparallel': _dataparallel,
             'quorum': _quorum}
 
 
+def _enterprise():
+    # Imported here: the enterprise module builds on this one.
+    from tools.benchmarks import enterprise
+    return enterprise
+
+
 def make_stack(family, n_servers, seed=0):
     """Return a Heat template (dict) of one family with ``n_servers``."""
-    if family not in BUILDERS:
+    if family not in ALL_FAMILIES:
         raise ValueError('family must be one of %s, not %r'
-                         % (', '.join(FAMILIES), family))
+                         % (', '.join(ALL_FAMILIES), family))
     if not 1 <= n_servers <= 1000:
         raise ValueError('n_servers must be 1..1000, not %r' % n_servers)
     rng = random.Random('%s-%d-%d' % (family, n_servers, seed))
+    if family in LARGE_FAMILIES:
+        return _enterprise().make_stack(rng, n_servers)
     return BUILDERS[family](rng, n_servers)
 
 
 def make_instance(n_hosts, load, family, n_servers, seed=0, **kw):
-    """Return ``(topology, existing, template)`` of one benchmark case."""
-    topology, existing = make_datacenter(n_hosts, load, seed, **kw)
+    """Return ``(topology, existing, template)`` of one benchmark case.
+
+    A family of :data:`LARGE_FAMILIES` comes with its own kind of data
+    center (``kw`` is for :func:`make_datacenter` only).
+    """
+    if family in LARGE_FAMILIES:
+        topology, existing = _enterprise().make_datacenter(n_hosts, load,
+                                                           seed)
+    else:
+        topology, existing = make_datacenter(n_hosts, load, seed, **kw)
     return topology, existing, make_stack(family, n_servers, seed)
 
 
@@ -292,8 +312,10 @@ def write(directory, topology, existing, template):
                       ('template', template)):
         path = os.path.join(directory, '%s.yaml' % name)
         with open(path, 'w') as out:
-            yaml.safe_dump(doc, out, default_flow_style=None,
-                           sort_keys=False)
+            # libyaml's dumper: a 5,000-host existing file is megabytes.
+            yaml.dump(doc, out, Dumper=getattr(yaml, 'CSafeDumper',
+                                               yaml.SafeDumper),
+                      default_flow_style=None, sort_keys=False)
         paths.append(path)
     return paths
 
@@ -303,7 +325,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--hosts', type=int, default=256)
     parser.add_argument('--load', type=float, default=0.7)
-    parser.add_argument('--family', choices=FAMILIES, default='web')
+    parser.add_argument('--family', choices=ALL_FAMILIES, default='web')
     parser.add_argument('--servers', type=int, default=30)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', required=True)

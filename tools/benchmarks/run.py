@@ -13,16 +13,24 @@
 """Side-by-side benchmark of Valet's optimizer and its alternatives.
 
 One run, the same seeded instances for everyone: the Nova-like baseline,
-the Valet 1.0-like greedy, the CP-SAT optimum (small instances only) and
-Valet's default optimizer. Every placement is judged by the independent
-checker (``valet.tests.checker``), never by the engine itself. Then the
-scale figures: latency at 1,024 and 5,000 hosts, servers per second
-without group rules, and the memory of a 5,000-host model with 50,000
-servers (in a subprocess).
+the Valet 1.0-like greedy, the rack-first greedy, the CP-SAT optimum
+(small instances, and the first few large ones) and Valet's default
+optimizer. Every placement is judged by the independent checker
+(``valet.tests.checker``), never by the engine itself. The parts:
+
+* ``small``: the four small families on small data centers;
+* ``large``: the enterprise family, 200-300-server stacks on 1,024-2,000
+  hosts;
+* ``scale``: latency at 1,024 and 5,000 hosts, servers per second without
+  group rules, the memory of a 5,000-host model with 50,000 servers (in a
+  subprocess);
+* ``cli``: ``valet-manage plan`` as a whole process beside the floor of
+  the machine (see :mod:`tools.benchmarks.cli`).
 
 Usage::
 
-    python -m tools.benchmarks.run [--quick] [--rst FILE] [--json FILE]
+    python -m tools.benchmarks.run [--quick] [--only PART] [--family NAME]
+                                   [--rst FILE] [--json FILE]
 """
 
 import argparse
@@ -32,115 +40,64 @@ import subprocess
 import sys
 import time
 
-from tools.benchmarks import baselines
+from tools.benchmarks import cli as cli_mod
 from tools.benchmarks import engine_driver
 from tools.benchmarks import generator
+from tools.benchmarks import quality
 from tools.benchmarks import report
-from valet.tests import checker
 
+PARTS = ('small', 'large', 'scale', 'cli')
+#: Large instances: (hosts, servers, load, seed). CP-SAT runs on the first
+#: ``large_exact`` of them (a minute each, and about 1 GB of memory).
+LARGE = ((1024, 200, 0.5, 0), (1024, 250, 0.7, 1), (1536, 300, 0.9, 2),
+         (2000, 250, 0.6, 3), (1024, 300, 0.8, 4), (1536, 200, 0.7, 5),
+         (1536, 250, 0.5, 6), (2000, 200, 0.9, 7), (2000, 300, 0.8, 8),
+         (1024, 250, 0.9, 9))
 FULL = {'quality_hosts': 256, 'loads': (0.5, 0.7, 0.85, 0.95, 0.98),
         'sizes': (12, 30), 'seeds': 4, 'exact_limit': 60.0,
+        'exact_max': (30, 256), 'large': LARGE, 'large_exact': 4,
         'mid': (1024, 100), 'big': (5000, 300), 'scale_seeds': 5,
-        'repeats': 5, 'rss': (5000, 50000)}
+        'repeats': 5, 'rss': (5000, 50000),
+        'cli': ((32, 'web', 12), (1024, 'web', 100), (5000, 'web', 300)),
+        'cli_runs': 5}
 QUICK = {'quality_hosts': 64, 'loads': (0.7, 0.95), 'sizes': (8,),
-         'seeds': 1, 'exact_limit': 10.0, 'mid': (256, 30),
-         'big': (512, 60), 'scale_seeds': 1, 'repeats': 2,
-         'rss': (512, 5000)}
+         'seeds': 1, 'exact_limit': 10.0, 'exact_max': (30, 256),
+         'large': ((1024, 200, 0.7, 0),), 'large_exact': 0,
+         'mid': (256, 30), 'big': (512, 60), 'scale_seeds': 1, 'repeats': 2,
+         'rss': (512, 5000), 'cli': ((32, 'web', 12), (1024, 'web', 100),
+                                     (5000, 'web', 300)),
+         'cli_runs': 1}
 TINY = {'quality_hosts': 32, 'loads': (0.7,), 'sizes': (5,), 'seeds': 1,
-        'exact_limit': 5.0, 'mid': (32, 5), 'big': (48, 6),
-        'scale_seeds': 1, 'repeats': 1, 'rss': (32, 100)}
-EXACT_MAX = (30, 256)
-
-
-def _judge(topology, existing, template, status, placements):
-    """Independent verdict: placed?, violations, metrics."""
-    res = template['resources']
-    if status != 'ok':
-        return {'placed': False, 'violations': 0}
-    return dict(checker.measure(topology, existing, res, placements),
-                placed=True, violations=len(checker.check(
-                    topology, existing, res, placements)))
-
-
-def _min_link(resources):
-    """Smallest pipe bandwidth of a template (the unit of a 0 optimum)."""
-    found = [r['properties']['bandwidth']['min']
-             for r in resources.values() if r['type'] == generator.PIPE]
-    return min(found) if found else None
-
-
-def _timed(fn, *args, **kw):
-    start = time.perf_counter()
-    out = fn(*args, **kw)
-    return out, (time.perf_counter() - start) * 1000.0
-
-
-def _one_instance(conf, cfg, family, load, seed, n_servers):
-    hosts = cfg['quality_hosts']
-    topology, existing, template = generator.make_instance(
-        hosts, load, family, n_servers, seed)
-    dc = engine_driver.load_datacenter(conf, topology, existing)
-    res = template['resources']
-    rows = []
-    for algo, fn in (('nova', baselines.nova_like),
-                     ('greedy', baselines.greedy)):
-        state = baselines.prepare(algo, topology, existing, res)
-        out, ms = _timed(fn, topology, existing, res, state=state)
-        rows.append(dict(_judge(topology, existing, template,
-                                out['status'], out['placements']),
-                         algo=algo, ms=ms))
-    result, ms = _timed(engine_driver.place, conf, dc, template)
-    rows.append(dict(_judge(topology, existing, template, result.status,
-                            result.placements), algo='valet', ms=ms))
-    if n_servers <= EXACT_MAX[0] and hosts <= EXACT_MAX[1]:
-        result, ms = _timed(engine_driver.place, conf, dc, template,
-                            optimizer='exact',
-                            time_limit=cfg['exact_limit'])
-        proven = result.stats.get('proven') or []
-        rows.append(dict(_judge(topology, existing, template, result.status,
-                                result.placements), algo='exact', ms=ms,
-                         optimal=bool(result.stats.get('optimal')),
-                         proven=len(proven) >= 2 and all(proven[:2]),
-                         # Failing before the deadline is a proof.
-                         infeasible=not result.ok and 'deadline' not in (
-                             result.reason or '')))
-    for row in rows:
-        row.update(family=family, load=load, seed=seed, servers=n_servers,
-                   min_link_mbps=_min_link(res))
-    return rows
-
-
-def run_quality(conf, cfg, log):
-    """The side-by-side grid on small data centers."""
-    rows = []
-    for family in generator.FAMILIES:
-        for load in cfg['loads']:
-            for seed in range(cfg['seeds']):
-                size = cfg['sizes'][seed % len(cfg['sizes'])]
-                rows.extend(_one_instance(conf, cfg, family, load, seed,
-                                          size))
-                log('quality %s load=%.2f seed=%d: %s' % (
-                    family, load, seed, ' '.join(
-                        '%s=%.0fms' % (r['algo'], r['ms'])
-                        for r in rows[-4:] if r['seed'] == seed)))
-    return rows
+        'exact_limit': 5.0, 'exact_max': (30, 256),
+        'large': ((128, 40, 0.7, 1),), 'large_exact': 1,
+        'mid': (32, 5), 'big': (48, 6), 'scale_seeds': 1, 'repeats': 1,
+        'rss': (32, 100), 'cli': ((32, 'web', 5),), 'cli_runs': 1}
 
 
 def _latencies(conf, cfg, hosts, servers, families, log):
-    found, results = [], []
+    """Repeated calls per instance.
+
+    Returns the times, the verdicts, and how many instances got the same
+    plan on every repeat.
+    """
+    found, results, same = [], [], 0
     for family in families:
         for seed in range(cfg['scale_seeds']):
             topology, existing, template = generator.make_instance(
                 hosts, 0.7, family, servers, seed)
             dc = engine_driver.load_datacenter(conf, topology, existing)
+            plans = []
             for _repeat in range(cfg['repeats']):
-                result, ms = _timed(engine_driver.place, conf, dc, template)
+                result, ms = quality.timed(engine_driver.place, conf, dc,
+                                           template)
                 found.append(ms)
-            results.append(_judge(topology, existing, template,
-                                  result.status, result.placements))
+                plans.append((result.status, result.placements))
+            same += all(plan == plans[0] for plan in plans)
+            results.append(quality.judge(topology, existing, template,
+                                         result.status, result.placements))
             log('scale %d hosts %d servers %s seed=%d: %.0f ms %s' % (
                 hosts, servers, family, seed, ms, result.status))
-    return found, results
+    return found, results, same
 
 
 def rss_child(hosts, servers):
@@ -197,18 +154,31 @@ def _pin():
         return None, None
 
 
-def main(argv=None):
-    """Run the benchmark and print (and optionally save) the report."""
+def _parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--quick', action='store_true',
                         help='small run for CI smoke tests (< 60 s)')
     parser.add_argument('--tiny', action='store_true',
                         help=argparse.SUPPRESS)
+    parser.add_argument('--only', action='append', choices=PARTS,
+                        metavar='PART',
+                        help='run only this part (repeatable): %s' %
+                        ', '.join(PARTS))
+    parser.add_argument('--family', action='append',
+                        choices=generator.ALL_FAMILIES, metavar='NAME',
+                        help='quality parts on this family only '
+                             '(repeatable): %s' %
+                        ', '.join(generator.ALL_FAMILIES))
     parser.add_argument('--rst', help='also write the report as RST here')
     parser.add_argument('--json', help='also write the raw results here')
     parser.add_argument('--rss-child', nargs=2, type=int,
                         help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    """Run the benchmark and print (and optionally save) the report."""
+    args = _parser().parse_args(argv)
     if args.rss_child:
         rss_child(*args.rss_child)
         return 0
@@ -226,11 +196,23 @@ def _run(args, cfg, core):
     def log(message):
         print(message, file=sys.stderr, flush=True)
 
+    parts = set(args.only or PARTS)
+    families = args.family or generator.ALL_FAMILIES
     conf = engine_driver.make_conf()
     started = time.time()
-    rows = run_quality(conf, cfg, log)
-    scale = run_scale(conf, cfg, log)
-    results = report.summarize(rows, scale)
+    rows, large = [], []
+    scale = cli = None
+    if 'small' in parts:
+        rows = quality.run_small(conf, cfg, [
+            f for f in families if f in generator.FAMILIES], log)
+    if 'large' in parts:
+        large = quality.run_large(conf, cfg, [
+            f for f in families if f in generator.LARGE_FAMILIES], log)
+    if 'scale' in parts:
+        scale = run_scale(conf, cfg, log)
+    if 'cli' in parts:
+        cli = cli_mod.run_cli(cfg, log)
+    results = report.summarize(rows, large, scale, cli)
     results['machine'] = report.machine(core, time.time() - started,
                                         'tiny' if args.tiny else
                                         'quick' if args.quick else 'full')
@@ -240,7 +222,8 @@ def _run(args, cfg, core):
             out.write(report.rst(results))
     if args.json:
         with open(args.json, 'w') as out:
-            json.dump({'rows': rows, 'results': results}, out, indent=1,
+            json.dump({'rows': rows, 'large_rows': large, 'scale': scale,
+                       'cli': cli, 'results': results}, out, indent=1,
                       default=str)
     return 0
 

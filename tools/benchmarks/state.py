@@ -56,6 +56,7 @@ class HostState(object):
                 for leaf in leaves:
                     self.member_of[leaf].append((group, unit))
         self.placed = {}
+        self.stack_count = numpy.zeros(len(self.names), dtype=int)
         self.static = {}
 
     def _units(self, group):
@@ -147,15 +148,32 @@ class HostState(object):
             self.clean[group.name] = ~numpy.isin(dom, list(bad))
         return self.clean[group.name]
 
+    def block_need(self, server):
+        """Demand of ``server`` plus its unplaced host-affinity partners."""
+        need = self.demand(server)
+        for group, _unit in self.member_of.get(server, ()):
+            if group.type == 'affinity' and group.level == 'host':
+                leaves = self.problem.leaves(group)
+                if not any(s in self.placed for s in leaves):
+                    need = sum((self.demand(s) for s in leaves),
+                               numpy.zeros(3))
+        return need
+
     def place(self, server, host):
         """Record ``server`` on host index ``host``."""
         self.placed[server] = host
         self.free[host] -= self.demand(server)
+        self.stack_count[host] += 1
 
     def unplace(self, server):
         """Undo :meth:`place`."""
         host = self.placed.pop(server)
         self.free[host] += self.demand(server)
+        self.stack_count[host] -= 1
+
+    def opens(self):
+        """Mask of the hosts a new server would open (empty until now)."""
+        return ~self.busy & (self.stack_count == 0)
 
     def placements(self):
         """Return the placements in the engine's output format."""
