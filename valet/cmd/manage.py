@@ -25,16 +25,11 @@ Exit codes: 0 success, 1 failure (e.g. the database is unreachable),
 
 import sys
 
-from alembic import util as alembic_util
 from oslo_config import cfg
-from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import pbr.version
 
 from valet.cmd import plan as plan_cmd
-import valet.conf
-from valet.db import migration
-from valet import exception
 
 LOG = logging.getLogger(__name__)
 
@@ -47,8 +42,24 @@ def _error(message):
     sys.stderr.write('valet-manage: %s\n' % message)
 
 
+# The database commands import alembic, oslo.db and SQLAlchemy when they
+# run: "valet-manage plan" and "--help" are run many times by people and
+# scripts, and need none of them (as nova-manage imports per command).
+
+def _database(conf):
+    """Register ``[database]`` and return valet.db.migration."""
+    from valet.conf import database as database_conf
+    from valet.db import migration
+
+    database_conf.register_opts(conf)
+    return migration
+
+
 def db_sync(conf):
     """Upgrade the database to ``VERSION`` (head when omitted)."""
+    from alembic import util as alembic_util
+
+    migration = _database(conf)
     revision = conf.command.version
     try:
         migration.upgrade(conf, revision)
@@ -62,8 +73,26 @@ def db_sync(conf):
 
 def db_version(conf):
     """Print the database's schema revision ("None" if never synced)."""
-    print(migration.version(conf))
+    print(_database(conf).version(conf))
     return EXIT_OK
+
+
+def _run_db_command(conf):
+    """Run a ``db`` sub-command; map database errors to exit codes."""
+    from oslo_db import exception as db_exc
+
+    from valet import exception
+
+    logging.setup(conf, 'valet')
+    try:
+        return conf.command.func(conf)
+    except exception.ServiceUnavailable as error:
+        _error(error.message)
+        return EXIT_FAILURE
+    except (db_exc.DBError, db_exc.CantStartEngineError) as error:
+        LOG.debug('valet-manage %s failed', conf.command.name, exc_info=True)
+        _error('database error: %s' % error)
+        return EXIT_FAILURE
 
 
 def plan(conf):
@@ -86,19 +115,31 @@ def add_command_parsers(subparsers):
                     'the latest). Downgrades are not supported.')
     sync.add_argument('version', nargs='?', default='head',
                       help='Alembic revision to upgrade to.')
-    sync.set_defaults(func=db_sync)
+    sync.set_defaults(func=db_sync, runner=_run_db_command)
 
     version = db_commands.add_parser(
         'version', help='Print the database schema revision.')
-    version.set_defaults(func=db_version)
+    version.set_defaults(func=db_version, runner=_run_db_command)
 
-    plan_cmd.add_parser(subparsers).set_defaults(func=plan)
+    plan_cmd.add_parser(subparsers).set_defaults(func=plan,
+                                                 runner=_run_plan)
+
+
+def _run_plan(conf):
+    """Run ``plan``: it reports its own errors, and logs nothing."""
+    return conf.command.func(conf)
 
 
 def build_conf(argv):
-    """Return a ConfigOpts holding Valet's options and the parsed argv."""
+    """Return a ConfigOpts holding the parsed argv.
+
+    Only the options every command may read are registered here: oslo.log's
+    (``--debug``, ``--log-file``...) and ``[engine]`` (what ``plan``
+    reads); the ``db`` commands add ``[database]`` when they run.
+    """
     conf = cfg.ConfigOpts()
-    valet.conf.register_opts(conf)
+    logging.register_options(conf)
+    plan_cmd.register_opts(conf)
     conf.register_cli_opt(cfg.SubCommandOpt(
         'command', title='Commands', help='Available commands',
         handler=add_command_parsers))
@@ -109,15 +150,7 @@ def build_conf(argv):
 
 def run(conf):
     """Run the parsed sub-command; return the process exit code."""
-    try:
-        return conf.command.func(conf)
-    except exception.ServiceUnavailable as error:
-        _error(error.message)
-        return EXIT_FAILURE
-    except (db_exc.DBError, db_exc.CantStartEngineError) as error:
-        LOG.debug('valet-manage %s failed', conf.command.name, exc_info=True)
-        _error('database error: %s' % error)
-        return EXIT_FAILURE
+    return conf.command.runner(conf)
 
 
 def main(argv=None):
@@ -129,5 +162,4 @@ def main(argv=None):
         # Unreadable or missing config files, bad option values.
         _error(error)
         return EXIT_USAGE
-    logging.setup(conf, 'valet')
     return run(conf)

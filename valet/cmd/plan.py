@@ -16,6 +16,11 @@
 calls :func:`run`; :func:`main` runs it stand-alone. Exit codes: 0 placed,
 1 no placement (the JSON is still printed, with the reason), 2 bad input
 (a message on stderr naming the file and the field).
+
+The template is read as Heat reads it, with its environment files and
+parameters (:mod:`valet.common.hot`). The command is run many times by
+people and scripts, so it imports only what planning needs: no database,
+message bus or Keystone library, and only the ``[engine]`` options.
 """
 
 import argparse
@@ -24,7 +29,8 @@ import sys
 
 from oslo_config import cfg
 
-import valet.conf
+from valet.common import hot
+from valet.conf import engine as engine_conf
 from valet.engine import api
 from valet.engine import exception
 from valet.topology import static
@@ -45,6 +51,15 @@ def add_parser(subparsers):
                              'topology_file).')
     parser.add_argument('--template', metavar='STACK.yaml', required=True,
                         help='HOT template of the stack to place.')
+    parser.add_argument('--environment', '-e', metavar='ENV.yaml',
+                        action='append', default=[],
+                        help='Heat environment file (parameters, '
+                             'parameter_defaults, resource_registry); '
+                             'repeatable, a later file wins.')
+    parser.add_argument('--parameter', metavar='KEY=VALUE',
+                        action='append', default=[],
+                        help='Template parameter; repeatable, wins over '
+                             'the environment files.')
     parser.add_argument('--existing', metavar='EXISTING.yaml',
                         help='Servers already running, with their groups.')
     parser.add_argument('--time-limit', metavar='SECONDS', type=float,
@@ -90,9 +105,11 @@ def format_table(result, stack):
 
 
 def _load(conf, args):
+    # The template first: its errors come before reading a large topology.
+    template, origins = hot.load(args.template, args.environment,
+                                 args.parameter)
     topology = args.topology or conf.engine.topology_file
     dc = static.load_datacenter(conf, topology, args.existing)
-    template = static.read_yaml(args.template)
     try:
         stack = api.stack_from_template(template, dc)
     except exception.InvalidStack as exc:
@@ -101,8 +118,14 @@ def _load(conf, args):
             field = '(top)'
         elif exc.resource != 'resources':
             field = 'resources.%s' % exc.resource
-        raise exception.InvalidTopology(args.template, field, exc.reason)
+        raise exception.InvalidTopology(
+            origins.get(exc.resource, args.template), field, exc.reason)
     return dc, stack
+
+
+def register_opts(conf):
+    """Register the options ``plan`` reads: ``[engine]`` only."""
+    engine_conf.register_opts(conf)
 
 
 def run(conf, args, stdout=None, stderr=None):
@@ -132,8 +155,12 @@ def main(argv=None):
     add_parser(parser.add_subparsers(dest='command', required=True))
     args = parser.parse_args(argv)
     conf = cfg.ConfigOpts()
-    valet.conf.register_opts(conf)
-    conf([], project='valet', default_config_files=args.config_file)
+    register_opts(conf)
+    try:
+        conf([], project='valet', default_config_files=args.config_file)
+    except cfg.Error as error:
+        sys.stderr.write('valet-manage plan: %s\n' % error)
+        return EXIT_BAD_INPUT
     return run(conf, args)
 
 

@@ -19,8 +19,6 @@ cfg.ConfigOpts() and pass it to :func:`register_opts`.
 import importlib
 import pkgutil
 
-from oslo_log import log as logging
-
 
 def _option_modules():
     """Yield every option module of this package (every module but opts)."""
@@ -32,6 +30,10 @@ def _option_modules():
 
 def register_opts(conf):
     """Register all of Valet's options (and oslo.log's) on conf."""
+    # Imported here: a command that registers one group only (valet-manage
+    # plan registers [engine]) imports the package without oslo.log.
+    from oslo_log import log as logging
+
     logging.register_options(conf)
     for module in _option_modules():
         module.register_opts(conf)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from valet.cmd import manage
 from valet.db import api
 from valet.db import migration
+from valet import exception
 from valet.tests import base
 from valet.tests.fixtures import database
 
@@ -117,7 +118,7 @@ class DbCommandsTestCase(ManageTestCase):
         self._empty_database()
         with mock.patch.object(
                 migration, 'version',
-                side_effect=manage.exception.ServiceUnavailable(
+                side_effect=exception.ServiceUnavailable(
                     reason='down')):
             self.assertEqual(1, self._main('db', 'version'))
         self.assertIn('unavailable: down', self.stderr.getvalue())
