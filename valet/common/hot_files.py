@@ -55,7 +55,7 @@ def read_template(path, where=None):
     try:
         doc = yaml.load(text, Loader=template_format.yaml_loader)
     except yaml.YAMLError as exc:
-        at.fail('%snot valid YAML: %s' % (prefix, exc))
+        at.fail('%snot valid YAML: %s' % (prefix, ' '.join(str(exc).split())))
     if not isinstance(doc, dict):
         at.fail('%s(top): must be a mapping (a HOT template)' % prefix)
     if 'AWSTemplateFormatVersion' in doc or 'HeatTemplateFormatVersion' in (
@@ -100,7 +100,7 @@ def read_environment(path):
     try:
         env = environment_format.parse(_read(path, where))
     except ValueError as exc:
-        where.fail(str(exc))
+        where.fail(' '.join(str(exc).split()))
     for section in ('parameters', 'parameter_defaults',
                     'resource_registry'):
         if not isinstance(env.get(section) or {}, dict):
