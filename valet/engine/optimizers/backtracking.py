@@ -73,12 +73,16 @@ class Builder(object):
     on; ``retries`` counts them over the whole construction.
     """
 
-    def __init__(self, problem, constraints, scorer, budget):
+    def __init__(self, problem, constraints, scorer, budget,
+                 count_opens=False):
         self.problem = problem
         self.constraints = constraints
         self.scorer = scorer
         self.budget = budget
         self.retries = 0
+        #: Whether the home rack of a part also weighs the empty hosts
+        #: the part would likely open there.
+        self.count_opens = count_opens
 
     def run(self, state, ordered):
         """Place every cluster, component by component.
@@ -129,8 +133,9 @@ class Builder(object):
             if attempt and effort is not None and effort.past_cap():
                 break
             trial = state.copy() if attempts > 1 else state
-            penalty = self._link_lookahead(trial, clusters, demand,
-                                           bandwidth, homes, goal is not None)
+            penalty = self._link_lookahead(
+                trial, clusters, demand, bandwidth, homes,
+                goal is not None or self.count_opens)
             failure = None
             for k, cluster in enumerate(clusters):
                 failure = self._place_cluster(trial, cluster,

@@ -97,13 +97,40 @@ class HolisticOptimizer(base.Optimizer):
             ordered.insert(0, ordered.pop(position))
             restarts += 1
         bound = at_lower_bound(problem, state)
+        builders = [builder]
+        if not bound and self.conf.engine.search_effort > 0:
+            state, builder, bound = self._second_start(
+                problem, scorer, ordered, state, builder, work)
+            builders.append(builder)
         state, found = self._improve(problem, scorer, builder, state, units,
                                      ordered, deadline, work, bound)
         placements = {problem.servers[s].name: int(h)
                       for s, h in enumerate(state.where)}
         return base.Solution(placements, stats=dict(
-            work, restarts=restarts, retries=builder.retries,
+            work, restarts=restarts,
+            retries=sum(b.retries for b in set(builders)),
             at_lower_bound=bound, **found))
+
+    def _second_start(self, problem, scorer, ordered, state, builder, work):
+        """Build a second plan whose home racks weigh hosts opened too.
+
+        The first construction picks a part's home rack for its links
+        alone; the second also counts the empty hosts the part would
+        open there. The better plan (cross-rack bandwidth, then hosts
+        opened) is improved further.
+
+        :returns: ``(state, builder, at_lower_bound)`` of the plan kept.
+        """
+        other = backtracking.Builder(problem, self.constraints, scorer,
+                                     builder.budget, count_opens=True)
+        work['constructions'] = 2
+        second, failure = other.run(state_mod.State(problem), ordered)
+        if failure is None and local_search.objective(problem, second) < \
+                local_search.objective(problem, state):
+            return second, other, at_lower_bound(problem, second)
+        # The second builder's retries still count as work done.
+        builder.retries += other.retries
+        return state, builder, False
 
     def _improve(self, problem, scorer, builder, state, units, ordered,
                  deadline, work, bound):

@@ -285,8 +285,13 @@ def relocate(problem, builder, state, ordered, effort):
     moves = 0
     singles = [[c] for c in ordered
                if c.rack_bound and any(u.links for u in c.units)]
+    kinds = ('singles', 'linked', 'rack', 'parts')
     # Neighbourhoods are built when reached: they depend on earlier moves.
-    for kind in ('singles', 'linked', 'rack', 'parts'):
+    for turn, kind in enumerate(kinds):
+        # Every kind gets its turn: an equal share of what is left, so
+        # that whole parts are tried even when single clusters could use
+        # the whole budget.
+        share = -(-effort.left // (len(kinds) - turn))
         if kind == 'singles':
             candidates = singles
         elif kind == 'linked':
@@ -298,11 +303,14 @@ def relocate(problem, builder, state, ordered, effort):
         for clusters in candidates:
             if effort.out():
                 return state, moves
+            if share <= 0:
+                break
             better = _relocate_one(problem, builder, state, clusters,
                                    effort, seed_only=kind == 'linked')
             if better is False:
                 continue
             effort.charge()
+            share -= 1
             if better is not None:
                 state, moves = better, moves + 1
     return state, moves

@@ -49,19 +49,31 @@ class Cluster(object):
 
 
 def _static_count(problem, constraints, unit):
-    # Hosts left by the rules that ignore the state: a measure of how
-    # constrained the unit is before anything is placed.
+    # Hosts left by every rule before any server of the stack is placed:
+    # a measure of how constrained the unit is. Where named groups
+    # already run counts: a new member of a rack-affinity group that runs
+    # in one rack has that rack's hosts only.
     key = ('static_count', unit.index)
     if key not in problem.cache:
         if 'empty_state' not in problem.cache:
             problem.cache['empty_state'] = state_mod.State(problem)
         state = problem.cache['empty_state']
-        mask = base.base_mask(state, unit)
-        for constraint in constraints:
-            if constraint.static:
-                mask = constraint.narrow(state, unit, mask)
+        mask = base.candidates(constraints, state, unit)
         problem.cache[key] = int(np.count_nonzero(mask))
     return problem.cache[key]
+
+
+def _pinned(problem, constraints, cluster):
+    """Whether the rules leave the cluster a single rack.
+
+    A new member of a rack-affinity group that already runs, or a server
+    whose zone or aggregates exist in one rack only: it anchors the part
+    it belongs to, so it is placed first and its peers follow it.
+    """
+    state = problem.cache['empty_state']
+    mask = base.candidates(constraints, state, cluster.units[0])
+    racks = problem.datacenter.host_rack[mask]
+    return len(racks) > 0 and bool((racks == racks[0]).all())
 
 
 def _unit_key(problem, constraints, scorer, unit):
@@ -200,9 +212,10 @@ def plan(problem, units, constraints, scorer):
         for unit in cluster.units:
             keys[unit.index] = _unit_key(problem, constraints, scorer, unit)
         cluster.units.sort(key=lambda u: keys[u.index])
-        cluster.key = keys[cluster.units[0].index][:3] + (
-            -float((cluster.demand * scorer.inv_mean).max()),
-            cluster.units[0].index)
+        cluster.key = (not _pinned(problem, constraints, cluster),) + \
+            keys[cluster.units[0].index][:3] + (
+                -float((cluster.demand * scorer.inv_mean).max()),
+                cluster.units[0].index)
     adjacency, pairs = _adjacency(problem, found)
     parts = _parts(problem, found, pairs)
     part_of = {}
