@@ -16,18 +16,23 @@ import argparse
 import io
 import json
 import os
+import shlex
 
 import fixtures
 import yaml
 
+from valet.cmd import manage
 from valet.cmd import plan
 from valet.engine import api
 from valet.tests import base
 from valet.tests.unit.engine import fakes
 from valet.topology import static
 
-SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
-                       'etc', 'valet', 'samples')
+ROOT = os.path.normpath(os.path.join(
+    os.path.dirname(__file__), '..', '..', '..', '..'))
+SAMPLES = os.path.join(ROOT, 'etc', 'valet', 'samples')
+SAMPLE_DIR = 'etc/valet/samples/'
+MANAGE_DOC = os.path.join(ROOT, 'doc', 'source', 'admin', 'manage.rst')
 SAMPLE_TEMPLATES = ('affinity', 'diversity', 'exclusivity', 'quorum',
                     'web-3tier')
 
@@ -54,6 +59,33 @@ class TestPlanCommand(base.TestCase):
 
     def sample(self, name):
         return os.path.join(SAMPLES, name)
+
+    def documented_command(self):
+        """The sample command of doc/source/admin/manage.rst, as argv."""
+        with open(MANAGE_DOC) as stream:
+            text = stream.read().replace('\\\n', ' ')
+        commands = [line.strip()[2:] for line in text.splitlines()
+                    if line.strip().startswith('$ valet-manage plan ')
+                    and SAMPLE_DIR in line]
+        self.assertEqual(1, len(commands), commands)
+        argv = shlex.split(commands[0])[1:]
+        return [arg.replace(SAMPLE_DIR, SAMPLES + os.sep) for arg in argv]
+
+    def test_every_sample_places_with_the_documented_command(self):
+        documented = self.documented_command()
+        shown = [arg for arg in documented if arg.endswith('.yaml')]
+        self.assertIn(self.sample('web-3tier.yaml'), shown)
+        for name in SAMPLE_TEMPLATES:
+            argv = [self.sample(name + '.yaml')
+                    if arg == self.sample('web-3tier.yaml') else arg
+                    for arg in documented]
+            out = self.useFixture(fixtures.MonkeyPatch(
+                'sys.stdout', io.StringIO())).new_value
+            err = self.useFixture(fixtures.MonkeyPatch(
+                'sys.stderr', io.StringIO())).new_value
+            self.assertEqual(0, manage.main(argv),
+                             '%s: %s' % (name, err.getvalue()))
+            self.assertIn('cross_rack_mbps', out.getvalue(), name)
 
     def test_every_sample_places(self):
         for name in SAMPLE_TEMPLATES:
