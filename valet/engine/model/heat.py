@@ -70,7 +70,11 @@ def from_resources(resources, datacenter, groups=None):
 def from_template(template, datacenter, groups=None):
     """Build a stack from a parsed HOT template (``resources`` by name).
 
-    ``{"get_param": name}`` is resolved with the parameters' defaults.
+    ``{"get_param": name}`` (or ``[name, key or index, ...]``) is resolved
+    with the parameters' defaults; one without a value is left as it is,
+    for the checks of the property that holds it. (``valet-manage plan``
+    flattens templates with :mod:`valet.common.hot` first, which resolves
+    every parameter Heat would.)
     """
     if not isinstance(template, dict):
         raise exception.InvalidStack('template', 'must be a mapping')
@@ -97,11 +101,21 @@ def from_template(template, datacenter, groups=None):
 def _resolve_params(value, params):
     """``value`` with every ``{"get_param": name}`` of ``params`` replaced.
 
-    Without parameters to resolve the template is read as it is, uncopied.
+    A name may be a path (``[name, key or index, ...]``); one that does not
+    resolve is kept. Without parameters to resolve the template is read as
+    it is, uncopied.
     """
     if isinstance(value, dict):
-        if set(value) == {'get_param'} and value['get_param'] in params:
-            return params[value['get_param']]
+        if len(value) == 1 and 'get_param' in value:
+            path = value['get_param']
+            found = params
+            for step in (path if isinstance(path, list) else [path]):
+                try:
+                    found = found[int(step) if isinstance(found, list)
+                                  else step]
+                except (KeyError, IndexError, TypeError, ValueError):
+                    return value
+            return found
         return {k: _resolve_params(v, params) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve_params(v, params) for v in value]

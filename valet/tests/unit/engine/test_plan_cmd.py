@@ -24,6 +24,7 @@ import yaml
 from valet.cmd import manage
 from valet.cmd import plan
 from valet.engine import api
+from valet.engine import exception
 from valet.tests import base
 from valet.tests.unit.engine import fakes
 from valet.topology import static
@@ -219,3 +220,31 @@ class TestPlanCommand(base.TestCase):
                           self.sample('diversity.yaml'), '--time-limit',
                           '0'])
         self.assertEqual(0, code)
+
+
+class FromTemplateParamsTest(base.TestCase):
+    """heat.from_template on a raw template (without valet.common.hot)."""
+
+    def build(self, resources, parameters):
+        dc = fakes.datacenter(self.conf, existing={'groups': [
+            {'name': 'ops', 'type': 'diversity', 'level': 'host'}]})
+        return api.stack_from_template(
+            {'parameters': parameters, 'resources': resources}, dc)
+
+    def test_get_param_in_metadata_valet_groups(self):
+        stack = self.build(
+            {'a': fakes.server(metadata={'valet': {'groups': {
+                'get_param': ['groups', 0]}}}, image={'get_param': 'img'})},
+            {'groups': {'type': 'json', 'default': [['ops']]},
+             'img': {'type': 'string'}})
+        self.assertEqual(['a'], stack.flatten('ops'))
+
+    def test_get_param_without_value_in_a_read_property(self):
+        # Left for the property's own check: an error naming the resource
+        # (it was a TypeError on a dict used as a group name).
+        error = self.assertRaises(
+            exception.InvalidStack, self.build,
+            {'a': fakes.server(metadata={'valet': {'groups': [{
+                'get_param': ['groups', 0]}]}})},
+            {'groups': {'type': 'comma_delimited_list'}})
+        self.assertEqual('a', error.resource)
