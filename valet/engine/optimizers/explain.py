@@ -86,13 +86,27 @@ def diagnose(problem, constraints, state, unit):
     return report, left, report[-1][0], None
 
 
+def _group_words(problem, group):
+    """``name (level level[, named group N, running in L])``."""
+    words = '%s (%s level' % (group.name, group.level)
+    if group.named and group.named != group.name:
+        words += ', named group %s' % group.named
+    if len(group.held):
+        dc = problem.datacenter
+        names = dc.host_names if group.level == 'host' else dc.rack_names
+        held = [names[i] for i in group.held[:5]]
+        if len(group.held) > 5:
+            held.append('...')
+        words += ', running in %s %s' % (group.level, ', '.join(held))
+    return words + ')'
+
+
 def sentence(problem, rule, unit, hosts):
     """The one-line reason naming ``rule`` and the servers it blocks.
 
     A rule of the unit's own groups is followed by those groups' names.
     """
-    groups = ['%s (%s level)' % (problem.groups[g].name,
-                                 problem.groups[g].level)
+    groups = [_group_words(problem, problem.groups[g])
               for g in unit.groups if problem.groups[g].type == rule]
     reason = ('No host satisfies rule %r%s for server(s) %s: %d host(s) '
               'examined' % (rule, ' of group %s' % ', '.join(groups)

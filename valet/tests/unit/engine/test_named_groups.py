@@ -89,7 +89,8 @@ class TestNamedGroupsPlaced(base.TestCase):
                                                 'rack'),
                             doc=_dc_doc(rack3_room=False))
         self.assertFalse(result.ok)
-        self.assertIn("rule 'affinity'", result.reason)
+        self.assertIn("rule 'affinity' of group pod (rack level, named "
+                      "group legacy, running in rack r2)", result.reason)
         self.assertEqual({}, result.placements)
 
     def test_metadata_and_group_name_give_the_same_plan(self):
