@@ -124,7 +124,7 @@ def solve(conf, problem, optimizer=None, time_limit=None, moved=(),
     start = time.monotonic()
     solution = engine.solve(problem, start + time_limit)
     elapsed = round((time.monotonic() - start) * 1000.0, 3)
-    if solution.stats.get('capped'):
+    if solution.stats.get('capped') and time_limit > 0:
         LOG.warning('The search reached its safety cap of %s s ([engine] '
                     'time_limit) and stopped early: the placement may '
                     'differ from that of an uncapped search', time_limit)

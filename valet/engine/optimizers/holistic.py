@@ -73,6 +73,8 @@ class HolisticOptimizer(base.Optimizer):
         search_effort`` scales it); ``deadline`` is only a safety cap.
         """
         budget = self.conf.engine.backtrack_budget
+        # A limit of 0 s asks for no improvement; it caps nothing else.
+        no_time = deadline <= time.monotonic()
         units = units_mod.build_units(problem)
         scorer = scoring.Scorer(problem, problem.seed)
         ordered = ordering.plan(problem, units, self.constraints, scorer)
@@ -85,7 +87,7 @@ class HolisticOptimizer(base.Optimizer):
             if failure is None:
                 break
             position = ordered.index(failure.cluster)
-            capped = time.monotonic() >= deadline
+            capped = not no_time and time.monotonic() >= deadline
             if position == 0 or restarts >= budget or capped:
                 if capped:
                     work['capped'] = True
@@ -98,12 +100,14 @@ class HolisticOptimizer(base.Optimizer):
             restarts += 1
         bound = at_lower_bound(problem, state)
         builders = [builder]
-        if not bound and self.conf.engine.search_effort > 0:
+        wanted = not no_time and self.conf.engine.search_effort > 0
+        if wanted and not bound:
             state, builder, bound = self._second_start(
                 problem, scorer, ordered, state, builder, work)
             builders.append(builder)
         state, found = self._improve(problem, scorer, builder, state, units,
-                                     ordered, deadline, work, bound)
+                                     ordered, deadline, work,
+                                     bound or not wanted)
         placements = {problem.servers[s].name: int(h)
                       for s, h in enumerate(state.where)}
         return base.Solution(placements, stats=dict(
@@ -133,13 +137,13 @@ class HolisticOptimizer(base.Optimizer):
         return state, builder, False
 
     def _improve(self, problem, scorer, builder, state, units, ordered,
-                 deadline, work, bound):
+                 deadline, work, skip):
         """The improvement phases; returns the state and what they kept."""
         found = {'moves': 0, 'swaps': 0, 'relocations': 0}
         scale = self.conf.engine.search_effort
-        if bound or scale <= 0:
+        if skip:
             # Nothing can beat a plan at the lower bound on the primary
-            # objective.
+            # objective, or no improvement was asked for.
             return state, found
         n = len(units)
 

@@ -100,8 +100,9 @@ class TestDeterministicSearch(base.TestCase):
                                 if k.endswith('_tried')})
 
     def test_the_cap_only_cuts_the_improvement(self):
-        with mock.patch.object(effort_mod.time, 'monotonic',
-                               lambda: float('inf')):
+        # Only the phases' clock jumps past the cap.
+        late = mock.Mock(monotonic=lambda: float('inf'))
+        with mock.patch.object(effort_mod, 'time', late):
             result = api.place_stack(self.conf, self.dc, self.stack)
         self.assertTrue(result.ok, result.reason)
         if not result.stats.get('at_lower_bound'):
@@ -113,3 +114,11 @@ class TestDeterministicSearch(base.TestCase):
         self.assertTrue(result.ok, result.reason)
         self.assertEqual(0, result.stats['moves'])
         self.assertNotIn('moves_tried', result.stats)
+
+    def test_time_limit_zero_only_skips_the_improvement(self):
+        result = api.place_stack(self.conf, self.dc, self.stack,
+                                 time_limit=0)
+        self.assertTrue(result.ok, result.reason)
+        self.assertNotIn('capped', result.stats)
+        self.assertNotIn('moves_tried', result.stats)
+        self.assertEqual(0, result.stats['moves'])
