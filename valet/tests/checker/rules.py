@@ -230,13 +230,27 @@ def measure(topology, existing, resources, placements, rack_pattern=None):
                                       if not problem.occupied(h))}
 
 
+def _shared_units(problem, group):
+    """A server in two units of one diversity group can never hold it."""
+    units = collections.defaultdict(list)
+    for server in group.servers:
+        units[server].append(server)
+    for sub in group.subgroups:
+        for server in problem.leaves(problem.groups[problem.group_key(sub)]):
+            units[server].append(sub)
+    return ['server %s is in units %s of diversity group %s' % (
+        server, sorted(found), group.name)
+        for server, found in sorted(units.items()) if len(found) > 1]
+
+
 def validate(resources, existing=None, named_groups=None):
     """Return the bad-input errors of a template's group rules.
 
     Besides malformed nesting: an assignment whose ``group_name`` names a
     known group with another type or level, assignments sharing a local
-    ``group_name`` that disagree, and ``metadata.valet.groups`` naming a
-    group Valet does not know.
+    ``group_name`` that disagree, ``metadata.valet.groups`` naming a group
+    Valet does not know, and a server in two units of one diversity group
+    (directly and through a nested group, say: no placement can hold it).
     """
     problem = Problem({}, existing, resources, named_groups)
     out = list(problem.errors)
@@ -256,6 +270,8 @@ def validate(resources, existing=None, named_groups=None):
             if group.type in STRICT and child.type in STRICT:
                 out.append('group %s: %s %s inside %s %s' % (
                     name, child.type, child.name, group.type, name))
+        if group.type == 'diversity':
+            out.extend(_shared_units(problem, group))
     owners = collections.defaultdict(list)
     for name, group in problem.groups.items():
         if group.type == 'exclusivity':

@@ -460,6 +460,19 @@ class TestNamedGroups(base.TestCase):
                'y': _group('diversity', 'rack', ['b'], 'pod')}
         self.assertIn('pod', ''.join(checker.validate(res)))
 
+    def test_server_in_two_units_of_one_diversity_group(self):
+        # s0 joins "apart" by metadata and through the nested group g0:
+        # it would have to be on another host than itself.
+        res = {'s0': _server(metadata={'valet': {'groups': ['apart']}}),
+               'g0': _group('affinity', 'host', ['s0']),
+               'g1': _group('diversity', 'host', ['g0'], 'apart')}
+        named = {'apart': ('diversity', 'host')}
+        self.assertIn("server s0 is in units ['g0', 's0'] of diversity "
+                      "group apart", checker.validate(res,
+                                                      named_groups=named))
+        del res['s0']['properties']['metadata']
+        self.assertEqual([], checker.validate(res, named_groups=named))
+
     def test_unknown_metadata_group_is_bad_input(self):
         res = {'a': _server(metadata={'valet': {'groups': ['nobody']}})}
         self.assertIn('nobody', ''.join(checker.validate(res)))

@@ -12,15 +12,24 @@
 
 """Property-based tests of the engine against the independent checker.
 
-Hypothesis draws small data centers (racks of hosts with background load,
-known servers, running members of API groups -- a host held by a named
-exclusivity group, a rack-affinity, rack- and host-diversity group -- and an
-SSD aggregate) and small stacks (servers, nested affinity / diversity /
-exclusivity groups at host and rack level, API groups joined by metadata,
-links). Every placement the default optimizer
+Hypothesis draws small data centers and stacks as real ones are (see
+:mod:`.strategies`: running members of named groups at host and rack level,
+stacks joining them by ``group_name`` and by metadata, shared and local
+group names, exclusive and disabled hosts, an SSD tier in some racks only,
+nested groups, Nova server groups). Every placement the default optimizer
 returns must satisfy every hard rule according to ``valet.tests.checker``;
-whenever CP-SAT places a stack, the default optimizer must place it too.
+the default optimizer places whenever CP-SAT does, and when it fails,
+CP-SAT proves that no placement exists. Joining a named group through
+``group_name`` or through ``metadata.valet.groups`` gives the same plan.
+
+The examples are derandomized and bounded so the unit suite stays fast and
+gives the same verdict every run. ``VALET_TEST_HYPOTHESIS_PROFILE=valet-deep``
+searches wider (random, many more examples).
 """
+
+import collections
+import copy
+import os
 
 import hypothesis
 from hypothesis import strategies as st
@@ -29,113 +38,51 @@ from tools.benchmarks import engine_driver
 from valet.engine import exception
 from valet.tests import base
 from valet.tests import checker
+from valet.tests.unit.engine_properties import strategies
 
-FLAVORS = {'s': {'vcpus': 1, 'ram_mb': 2048, 'disk_gb': 10},
-           'm': {'vcpus': 2, 'ram_mb': 4096, 'disk_gb': 20},
-           'l': {'vcpus': 4, 'ram_mb': 8192, 'disk_gb': 40},
-           'ssd': {'vcpus': 1, 'ram_mb': 2048, 'disk_gb': 10, 'extra_specs': {
-               'aggregate_instance_extra_specs:ssd': 'true'}}}
-# Bounded and derandomized: the file runs in seconds, the same way every
-# time; a wider search is one max_examples away.
-SETTINGS = hypothesis.settings(
-    max_examples=100, deadline=None, derandomize=True, database=None,
-    suppress_health_check=list(hypothesis.HealthCheck))
-EXACT_SETTINGS = hypothesis.settings(SETTINGS, max_examples=60)
-#: API groups (name: type, level) that stacks may join by metadata.
-NAMED = {'dedicated': ('exclusivity', 'host'), 'pin': ('affinity', 'rack'),
-         'spread': ('diversity', 'rack'), 'apart': ('diversity', 'host')}
-
-
-def _named_members(draw, hosts):
-    """Running members of the API groups, consistent with their rules."""
-    found = []
-    for name in ('pin', 'spread', 'apart'):
-        kind, level = NAMED[name]
-        if not draw(st.booleans()):
-            continue
-        first = draw(st.sampled_from(hosts))
-        for i in range(draw(st.integers(1, 2))):
-            host = first if kind == 'affinity' else draw(
-                st.sampled_from(hosts))
-            found.append({'id': '%s-%d' % (name, i), 'host': host,
-                          'flavor': 's', 'groups': [
-                              {'name': name, 'type': kind, 'level': level}]})
-    return found
+FLAVORS = strategies.FLAVORS
+hypothesis.settings.register_profile(
+    'valet-unit', max_examples=100, deadline=None, derandomize=True,
+    database=None, suppress_health_check=list(hypothesis.HealthCheck))
+hypothesis.settings.register_profile(
+    'valet-deep', hypothesis.settings.get_profile('valet-unit'),
+    max_examples=3000, derandomize=False)
+SETTINGS = hypothesis.settings.get_profile(
+    os.environ.get('VALET_TEST_HYPOTHESIS_PROFILE', 'valet-unit'))
+EXACT_SETTINGS = hypothesis.settings(
+    SETTINGS, max_examples=max(60, SETTINGS.max_examples // 5))
+#: Each kind of real input must be in at least this share of the examples.
+MIN_SHARE = 0.04
 
 
-@st.composite
-def datacenters(draw):
-    """A topology dict and an existing-servers dict."""
-    n_racks = draw(st.integers(1, 3))
-    per_rack = draw(st.integers(1, 4))
-    hosts, existing = [], []
-    for r in range(n_racks):
-        for h in range(per_rack):
-            name = 'r%d-h%d' % (r, h)
-            host = {'name': name, 'rack': 'r%d' % r, 'vcpus': 8,
-                    'ram_mb': draw(st.sampled_from((8192, 16384))),
-                    'disk_gb': 200, 'availability_zone': 'nova'}
-            load = draw(st.sampled_from((0, 0, 2048, 4096, 6144)))
-            if load and draw(st.booleans()):
-                existing.append({'id': 'k-%s' % name, 'host': name,
-                                 'flavor': 'm' if load == 4096 else 's'})
-            elif load:
-                host['used'] = {'vcpus': 1, 'ram_mb': load, 'disk_gb': 10}
-            hosts.append(host)
-    if draw(st.booleans()):
-        held = draw(st.sampled_from([h['name'] for h in hosts]))
-        existing = [s for s in existing if s['host'] != held]
-        hosts[[h['name'] for h in hosts].index(held)].pop('used', None)
-        existing.append({'id': 'held', 'host': held, 'flavor': 's',
-                         'groups': [{'name': 'dedicated',
-                                     'type': 'exclusivity',
-                                     'level': 'host'}]})
-    existing += _named_members(draw, [h['name'] for h in hosts])
-    ssd = [h['name'] for h in hosts if h['name'].endswith('h0')]
-    topology = {'name': 'dc', 'flavors': FLAVORS,
-                'defaults': {'cpu_allocation_ratio': 2.0,
-                             'ram_allocation_ratio': 1.0,
-                             'disk_allocation_ratio': 1.0},
-                'aggregates': {'fast': {'hosts': ssd,
-                                        'metadata': {'ssd': 'true'}}},
-                'hosts': hosts}
-    groups = [{'name': n, 'type': k, 'level': v}
-              for n, (k, v) in sorted(NAMED.items())]
-    return topology, {'servers': existing, 'groups': groups}
+def _proven_infeasible(result):
+    """True when the exact optimizer proved that no placement exists."""
+    return not result.ok and result.stats.get(
+        'status', 'INFEASIBLE') == 'INFEASIBLE'
 
 
-@st.composite
-def stacks(draw):
-    """Heat resources: servers, a tree of groups, links."""
-    n = draw(st.integers(1, 7))
-    res = {}
-    names = ['s%d' % i for i in range(n)]
-    for name in names:
-        props = {'flavor': draw(st.sampled_from(('s', 's', 'm', 'l',
-                                                 'ssd')))}
-        if draw(st.integers(0, 4)) == 0:
-            props['metadata'] = {'valet': {'groups': [
-                draw(st.sampled_from(sorted(NAMED)))]}}
-        res[name] = {'type': checker.SERVER, 'properties': props}
-    free = list(names)
-    for g in range(draw(st.integers(0, 3))):
-        if not free:
-            break
-        size = draw(st.integers(1, len(free)))
-        members = free[:size]
-        kind = draw(st.sampled_from(('affinity', 'diversity',
-                                     'exclusivity')))
-        level = draw(st.sampled_from(('host', 'rack')))
-        res['g%d' % g] = {'type': checker.GROUP, 'properties': {
-            'group_type': kind, 'level': level, 'resources': members}}
-        # Units of a later group may be this group taken whole.
-        free = ['g%d' % g] + free[size:]
-    for i in range(draw(st.integers(0, 3))):
-        a, b = draw(st.sampled_from(names)), draw(st.sampled_from(names))
-        if a != b:
-            res['p%d' % i] = {'type': checker.PIPE, 'properties': {
-                'resources': [a, b], 'bandwidth': {'min': 100}}}
-    return res
+class TestGenerator(base.TestCase):
+    """The generator draws each kind of real input with real probability."""
+
+    def test_every_kind_of_input_is_drawn(self):
+        seen = collections.Counter()
+
+        @hypothesis.settings(SETTINGS, max_examples=300)
+        @hypothesis.given(strategies.datacenters(), strategies.stacks())
+        def collect(dc, resources):
+            seen['examples'] += 1
+            seen.update(strategies.features(dc, resources))
+
+        collect()
+        kinds = ['running %s %s' % (k, v)
+                 for k, v in set(strategies.NAMED.values())]
+        kinds += ['ssd in some racks only', 'disabled host',
+                  'join by metadata', 'join by group_name',
+                  'local group_name', 'shared group_name', 'nested group',
+                  'nova server group', 'pipe to a group or list']
+        rare = dict((k, seen[k]) for k in kinds
+                    if seen[k] < MIN_SHARE * seen['examples'])
+        self.assertEqual({}, rare, 'of %d examples' % seen['examples'])
 
 
 class TestEngineProperties(base.TestCase):
@@ -148,7 +95,7 @@ class TestEngineProperties(base.TestCase):
                                        10 if optimizer else None))
 
     @SETTINGS
-    @hypothesis.given(datacenters(), stacks())
+    @hypothesis.given(strategies.datacenters(), strategies.stacks())
     def test_placements_obey_every_rule(self, dc, resources):
         topology, existing = dc
         if checker.validate(resources, existing):
@@ -167,16 +114,48 @@ class TestEngineProperties(base.TestCase):
             self.assertTrue(result.reason)
 
     @EXACT_SETTINGS
-    @hypothesis.given(datacenters(), stacks())
-    def test_default_places_whatever_exact_places(self, dc, resources):
+    @hypothesis.given(strategies.datacenters(), strategies.stacks())
+    def test_default_and_exact_agree_on_feasibility(self, dc, resources):
         topology, existing = dc
         hypothesis.assume(not checker.validate(resources, existing))
         exact = self._place(topology, existing, resources, 'exact')
+        default = self._place(topology, existing, resources)
         if exact.ok:
             self.assertEqual([], checker.check(
                 topology, existing, resources, exact.placements))
-            default = self._place(topology, existing, resources)
             self.assertTrue(default.ok, default.reason)
+        elif not default.ok:
+            # A tiny instance: CP-SAT must prove it, not run out of time.
+            self.assertTrue(_proven_infeasible(exact), exact.reason)
+
+    @SETTINGS
+    @hypothesis.given(strategies.datacenters(), strategies.stacks(),
+                      st.sampled_from(sorted(strategies.NAMED)),
+                      st.data())
+    def test_group_name_and_metadata_join_alike(self, dc, resources, gname,
+                                                data):
+        topology, existing = dc
+        servers = sorted(n for n, r in resources.items()
+                         if r['type'] == checker.SERVER)
+        joining = data.draw(st.lists(st.sampled_from(servers), min_size=1,
+                                     unique=True))
+        by_metadata = copy.deepcopy(resources)
+        for name in joining:
+            meta = by_metadata[name]['properties'].setdefault(
+                'metadata', {'valet': {'groups': []}})
+            if gname not in meta['valet']['groups']:
+                meta['valet']['groups'].append(gname)
+        by_name = copy.deepcopy(resources)
+        kind, level = strategies.NAMED[gname]
+        by_name['join'] = {'type': checker.GROUP, 'properties': {
+            'group_type': kind, 'level': level, 'group_name': gname,
+            'resources': joining}}
+        hypothesis.assume(not checker.validate(by_metadata, existing))
+        self.assertEqual([], checker.validate(by_name, existing))
+        first = self._place(topology, existing, by_metadata)
+        second = self._place(topology, existing, by_name)
+        self.assertEqual((first.status, first.placements),
+                         (second.status, second.placements))
 
 
 class TestInfeasibleReasons(base.TestCase):
