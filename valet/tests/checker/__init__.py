@@ -16,8 +16,9 @@ It reads only the external formats (topology dict, existing-servers dict,
 Heat template ``resources`` and the ``placements`` output) and shares no code
 with ``valet.engine``, so the property tests and the benchmark can judge the
 engine without trusting it. :func:`check` lists every broken hard rule,
-:func:`measure` computes the objective metrics and :func:`validate` finds the
-malformed group rules a template may carry.
+:func:`measure` computes the objective metrics, :func:`validate` finds the
+malformed group rules a template may carry and :func:`contradictions` the
+rules no placement can hold.
 
 The code lives in :mod:`.problem` (the problem a placement answers: hosts,
 servers, pipes), :mod:`.groups` (the group rules a stack states: named
@@ -37,6 +38,7 @@ from valet.tests.checker.problem import SERVER  # noqa: F401
 from valet.tests.checker.problem import SERVER_GROUP  # noqa: F401
 from valet.tests.checker.rules import _match  # noqa: F401
 from valet.tests.checker.rules import check  # noqa: F401
+from valet.tests.checker.rules import contradictions  # noqa: F401
 from valet.tests.checker.rules import host_passes_extra_specs  # noqa: F401
 from valet.tests.checker.rules import measure  # noqa: F401
 from valet.tests.checker.rules import validate  # noqa: F401

@@ -243,14 +243,31 @@ def _shared_units(problem, group):
         for server, found in sorted(units.items()) if len(found) > 1]
 
 
+def contradictions(resources, existing=None, named_groups=None):
+    """Return the rules of a template that no placement can ever hold.
+
+    engine.md does not say whether such a template is bad input or has no
+    placement; either answer is right, a placement is not. Today: a server
+    in two units of one diversity group (directly and through a nested
+    group, say), which would have to be on another host or rack than
+    itself.
+    """
+    problem = Problem({}, existing, resources, named_groups)
+    out = []
+    for name in sorted(problem.groups):
+        group = problem.groups[name]
+        if group.type == 'diversity':
+            out.extend(_shared_units(problem, group))
+    return out
+
+
 def validate(resources, existing=None, named_groups=None):
     """Return the bad-input errors of a template's group rules.
 
     Besides malformed nesting: an assignment whose ``group_name`` names a
     known group with another type or level, assignments sharing a local
-    ``group_name`` that disagree, ``metadata.valet.groups`` naming a group
-    Valet does not know, and a server in two units of one diversity group
-    (directly and through a nested group, say: no placement can hold it).
+    ``group_name`` that disagree and ``metadata.valet.groups`` naming a
+    group Valet does not know.
     """
     problem = Problem({}, existing, resources, named_groups)
     out = list(problem.errors)
@@ -270,8 +287,6 @@ def validate(resources, existing=None, named_groups=None):
             if group.type in STRICT and child.type in STRICT:
                 out.append('group %s: %s %s inside %s %s' % (
                     name, child.type, child.name, group.type, name))
-        if group.type == 'diversity':
-            out.extend(_shared_units(problem, group))
     owners = collections.defaultdict(list)
     for name, group in problem.groups.items():
         if group.type == 'exclusivity':

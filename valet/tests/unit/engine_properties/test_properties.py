@@ -85,6 +85,32 @@ class TestGenerator(base.TestCase):
         self.assertEqual({}, rare, 'of %d examples' % seen['examples'])
 
 
+def _two_units_example():
+    """s0 is a unit of diversity group "apart" and in its unit g0 as well.
+
+    Found by the valet-deep profile: s1 (unit g0) must then be on another
+    host than s0 (unit s0), and g0 keeps them on one host.
+    """
+    topology = {'name': 'dc', 'flavors': FLAVORS, 'aggregates': {},
+                'hosts': [{'name': 'r0-h%d' % i, 'rack': 'r0', 'vcpus': 8,
+                           'ram_mb': 32768, 'disk_gb': 200}
+                          for i in range(2)]}
+    existing = {'servers': [], 'groups': [
+        {'name': 'apart', 'type': 'diversity', 'level': 'host'}]}
+    server = {'type': checker.SERVER, 'properties': {'flavor': 's'}}
+    resources = {
+        's0': {'type': checker.SERVER, 'properties': {
+            'flavor': 's', 'metadata': {'valet': {'groups': ['apart']}}}},
+        's1': server,
+        'g0': {'type': checker.GROUP, 'properties': {
+            'group_type': 'affinity', 'level': 'host',
+            'resources': ['s0', 's1']}},
+        'g1': {'type': checker.GROUP, 'properties': {
+            'group_type': 'diversity', 'level': 'host',
+            'group_name': 'apart', 'resources': ['g0']}}}
+    return (topology, existing), resources
+
+
 class TestEngineProperties(base.TestCase):
 
     def _place(self, topology, existing, resources, optimizer=None):
@@ -96,13 +122,28 @@ class TestEngineProperties(base.TestCase):
 
     @SETTINGS
     @hypothesis.given(strategies.datacenters(), strategies.stacks())
+    @hypothesis.example(*_two_units_example())
     def test_placements_obey_every_rule(self, dc, resources):
         topology, existing = dc
-        if checker.validate(resources, existing):
-            self.assertRaises(exception.InvalidStack, self._place,
-                              topology, existing, resources)
-            return
-        result = self._place(topology, existing, resources)
+        errors = checker.validate(resources, existing)
+        if errors:
+            try:
+                result = self._place(topology, existing, resources)
+            except exception.InvalidStack:
+                return
+            self.fail('bad input %s, yet the engine answered %s %s' % (
+                errors, result.status, result.placements or result.reason))
+        impossible = checker.contradictions(resources, existing)
+        try:
+            result = self._place(topology, existing, resources)
+        except exception.InvalidStack:
+            if impossible:
+                # engine.md leaves open whether this is bad input.
+                return
+            raise
+        self.assertFalse(result.ok and impossible,
+                         'placed %s although no placement can hold %s' % (
+                             result.placements, impossible))
         if result.ok:
             self.assertEqual([], checker.check(
                 topology, existing, resources, result.placements))
@@ -118,6 +159,7 @@ class TestEngineProperties(base.TestCase):
     def test_default_and_exact_agree_on_feasibility(self, dc, resources):
         topology, existing = dc
         hypothesis.assume(not checker.validate(resources, existing))
+        hypothesis.assume(not checker.contradictions(resources, existing))
         exact = self._place(topology, existing, resources, 'exact')
         default = self._place(topology, existing, resources)
         if exact.ok:
@@ -151,6 +193,7 @@ class TestEngineProperties(base.TestCase):
             'group_type': kind, 'level': level, 'group_name': gname,
             'resources': joining}}
         hypothesis.assume(not checker.validate(by_metadata, existing))
+        hypothesis.assume(not checker.contradictions(by_metadata, existing))
         self.assertEqual([], checker.validate(by_name, existing))
         first = self._place(topology, existing, by_metadata)
         second = self._place(topology, existing, by_name)
