@@ -111,6 +111,36 @@ def _two_units_example():
     return (topology, existing), resources
 
 
+def _rack_block_example():
+    """Four host-diverse servers and a large one, in one rack affinity.
+
+    Found by the valet-deep profile: CP-SAT puts the large server on the
+    one large host beside a diverse one; the default optimizer fills a
+    small host with it and is left with 3 hosts for 4 diverse servers
+    (without the rack-affinity group around them it places them).
+    """
+    topology = {'name': 'dc', 'flavors': FLAVORS, 'aggregates': {},
+                'defaults': {'cpu_allocation_ratio': 2.0,
+                             'ram_allocation_ratio': 1.0,
+                             'disk_allocation_ratio': 1.0},
+                'hosts': [{'name': 'r0-h%d' % i, 'rack': 'r0', 'vcpus': 8,
+                           'ram_mb': ram, 'disk_gb': 200}
+                          for i, ram in enumerate((8192, 8192, 8192,
+                                                   16384))]}
+    resources = dict(('s%d' % i, {'type': checker.SERVER,
+                                  'properties': {'flavor': 's'}})
+                     for i in range(4))
+    resources['big'] = {'type': checker.SERVER,
+                        'properties': {'flavor': 'l'}}
+    resources['div'] = {'type': checker.GROUP, 'properties': {
+        'group_type': 'diversity', 'level': 'host',
+        'resources': ['s0', 's1', 's2', 's3']}}
+    resources['pod'] = {'type': checker.GROUP, 'properties': {
+        'group_type': 'affinity', 'level': 'rack',
+        'resources': ['div', 'big']}}
+    return (topology, {'servers': []}), resources
+
+
 class TestEngineProperties(base.TestCase):
 
     def _place(self, topology, existing, resources, optimizer=None):
@@ -156,6 +186,7 @@ class TestEngineProperties(base.TestCase):
 
     @EXACT_SETTINGS
     @hypothesis.given(strategies.datacenters(), strategies.stacks())
+    @hypothesis.example(*_rack_block_example())
     def test_default_and_exact_agree_on_feasibility(self, dc, resources):
         topology, existing = dc
         hypothesis.assume(not checker.validate(resources, existing))
