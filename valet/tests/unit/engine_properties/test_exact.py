@@ -123,6 +123,31 @@ class TestExact(base.TestCase):
                                      for s in ('a', 'b')))
         self.assertEqual('r0', result.placements['c']['rack'])
 
+    def test_named_groups_bind_new_members(self):
+        # "legacy" runs in r1 (rack affinity), "quorum" in r0 (rack
+        # diversity); the stack joins both through group_name.
+        existing = {'servers': [
+            {'id': 'l0', 'host': 'r1-h0', 'flavor': 's', 'groups': [
+                {'name': 'legacy', 'type': 'affinity', 'level': 'rack'}]},
+            {'id': 'q0', 'host': 'r0-h0', 'flavor': 's', 'groups': [
+                {'name': 'quorum', 'type': 'diversity', 'level': 'rack'}]}]}
+        res = {'a': _server(), 'b': _server(), 'q': _server(),
+               'pod': _group('affinity', 'rack', ['a', 'b']),
+               'spread': _group('diversity', 'rack', ['q'])}
+        res['pod']['properties']['group_name'] = 'legacy'
+        res['spread']['properties']['group_name'] = 'quorum'
+        result = self._place(_topology(racks=3), res, existing)
+        self.assertTrue(result.ok, result.reason)
+        self.assertEqual({'r1'}, set(result.placements[s]['rack']
+                                     for s in ('a', 'b')))
+        self.assertNotEqual('r0', result.placements['q']['rack'])
+        # With r1 full, the affinity group has nowhere to go.
+        used = {'r1-h0': {'ram_mb': 6144}, 'r1-h1': {'ram_mb': 8192}}
+        result = self._place(_topology(racks=3, used=used), res, existing)
+        self.assertFalse(result.ok)
+        self.assertEqual('INFEASIBLE', result.stats.get('status'),
+                         result.reason)
+
     def test_deterministic(self):
         res = dict(('s%d' % i, _server()) for i in range(6))
         res['p'] = _pipe('s0', 's5', 10)
