@@ -74,7 +74,7 @@ class Builder(object):
     """
 
     def __init__(self, problem, constraints, scorer, budget,
-                 count_opens=False):
+                 count_opens=False, raw_room=False):
         self.problem = problem
         self.constraints = constraints
         self.scorer = scorer
@@ -83,6 +83,10 @@ class Builder(object):
         #: Whether the home rack of a part also weighs the empty hosts
         #: the part would likely open there.
         self.count_opens = count_opens
+        #: Whether the home rack of a part is chosen by the room of every
+        #: enabled host, rather than of the hosts its servers may use
+        #: (another start of the search, not a better rule).
+        self.raw_room = raw_room
 
     def run(self, state, ordered):
         """Place every cluster, component by component.
@@ -114,8 +118,8 @@ class Builder(object):
         best attempt is kept. Racks in ``avoid`` are discouraged from the
         start; with a ``goal`` (a cost as :meth:`part_cost` returns), other
         racks are tried until an attempt beats it or the safety cap of
-        ``effort`` (an :class:`~valet.engine.optimizers.effort.Effort`)
-        is reached.
+        ``effort`` (an :class:`~valet.engine.optimizers.effort.Effort`,
+        charged one unit per unit placed) is reached.
 
         :returns: ``(state, failure)`` as :meth:`run`.
         """
@@ -140,6 +144,8 @@ class Builder(object):
             for k, cluster in enumerate(clusters):
                 failure = self._place_cluster(trial, cluster,
                                               penalty if k == 0 else None)
+                if effort is not None:
+                    effort.charge(len(cluster.units))
                 if failure is not None:
                     break
             if failure is not None:
@@ -161,7 +167,35 @@ class Builder(object):
         # Retrying elsewhere only helps if one rack could hold it all.
         if not bandwidth:
             return False
+        if self.raw_room:
+            if self._rack_diverse(clusters):
+                return False
+            room = self._rack_room(state, self.problem.datacenter.enabled)
+            return bool((room >= demand).all(axis=1).any())
         return bool((self.usable_need(state, clusters, demand) <= 1.0).any())
+
+    def _rack_diverse(self, clusters):
+        groups = self.problem.groups
+        return any(groups[gi].level == 'rack' and
+                   groups[gi].type == 'diversity'
+                   for cluster in clusters for unit in cluster.units
+                   for gi in unit.groups)
+
+    def _mask_key(self, unit):
+        """What decides the unit's allowed hosts, when its members alone do.
+
+        None for a unit in a group or with a host mask of its own (its
+        hosts depend on more than its flavors and zone).
+        """
+        if unit.groups:
+            return None
+        problem = self.problem
+        servers = unit.servers.tolist()
+        if any(s in problem.host_masks for s in servers):
+            return None
+        return tuple((problem.servers[s].flavor.name,
+                      problem.servers[s].availability_zone)
+                     for s in servers)
 
     def usable_need(self, state, clusters, demand):
         """Per rack, the share of the room usable by the part it needs.
@@ -169,20 +203,33 @@ class Builder(object):
         Room counts only the hosts where the servers may really go now
         (enabled, zone, aggregate extra specs, exclusivity, diversity and
         affinity, running members of named groups included): per cluster,
-        the hosts allowed to its first unit; for the whole part, their
-        union. A rack where some cluster has no host needs infinitely
-        much. Above 1, the part cannot stay in that rack.
+        the hosts allowed to its first unit (alike clusters together);
+        for the whole part, their union. A rack where some cluster has no
+        host needs infinitely much. Above 1, the part cannot stay in that
+        rack.
         """
         dc = self.problem.datacenter
         need = np.zeros(dc.n_racks)
         union = np.zeros(dc.n_hosts, dtype=bool)
+        # Clusters whose first units are alike (same flavors and zone, no
+        # group, no host mask of their own) have the same hosts: their
+        # demands are summed against one mask.
+        alike = {}
         for cluster in clusters:
-            mask = base.candidates(self.constraints, state,
-                                   cluster.units[0])
+            key = self._mask_key(cluster.units[0])
+            if key is None:
+                key = ('cluster', id(cluster))
+            entry = alike.get(key)
+            if entry is None:
+                alike[key] = [cluster.units[0], cluster.demand.copy()]
+            else:
+                entry[1] += cluster.demand
+        for unit, total in alike.values():
+            mask = base.candidates(self.constraints, state, unit)
             union |= mask
             room = self._rack_room(state, mask)
             need = np.maximum(need, np.max(
-                cluster.demand / np.maximum(room, 1e-9), axis=1))
+                total / np.maximum(room, 1e-9), axis=1))
         room = self._rack_room(state, union)
         return np.maximum(need, np.max(
             np.asarray(demand) / np.maximum(room, 1e-9), axis=1))
@@ -269,7 +316,11 @@ class Builder(object):
             return None
         penalty = np.zeros(self.problem.datacenter.n_racks)
         scale = max(bandwidth, 1.0) * scoring.W_BANDWIDTH
-        if bandwidth:
+        if bandwidth and self.raw_room:
+            room = self._rack_room(state, self.problem.datacenter.enabled)
+            need = np.max(np.asarray(demand) / np.maximum(room, 1e-9),
+                          axis=1)
+        elif bandwidth:
             need = self.usable_need(state, clusters, demand)
             # Racks that cannot hold the whole component would split its
             # links; nearly full ones risk it (room is counted before

@@ -61,6 +61,13 @@ def at_lower_bound(problem, state):
         floor + local_search.MARGIN
 
 
+#: Constructions tried besides the first (options of the Builder).
+OTHER_STARTS = ({'count_opens': True}, {'raw_room': True})
+#: Stacks of at most this many units improve every start, not only the
+#: best one.
+IMPROVE_EVERY_START = 64
+
+
 class HolisticOptimizer(base.Optimizer):
     """Fast heuristic search over the whole stack."""
 
@@ -101,40 +108,57 @@ class HolisticOptimizer(base.Optimizer):
         bound = at_lower_bound(problem, state)
         builders = [builder]
         wanted = not no_time and self.conf.engine.search_effort > 0
-        if wanted and not bound:
-            state, builder, bound = self._second_start(
-                problem, scorer, ordered, state, builder, work)
-            builders.append(builder)
-        state, found = self._improve(problem, scorer, builder, state, units,
-                                     ordered, deadline, work,
-                                     bound or not wanted)
+        if not wanted or bound:
+            state, found = self._improve(problem, scorer, builder, state,
+                                         units, ordered, deadline, work,
+                                         True)
+        else:
+            state, found = self._multi_start(problem, scorer, ordered,
+                                             units, state, builders,
+                                             deadline, work)
+            bound = at_lower_bound(problem, state)
         placements = {problem.servers[s].name: int(h)
                       for s, h in enumerate(state.where)}
         return base.Solution(placements, stats=dict(
             work, restarts=restarts,
-            retries=sum(b.retries for b in set(builders)),
+            retries=sum(b.retries for b in builders),
             at_lower_bound=bound, **found))
 
-    def _second_start(self, problem, scorer, ordered, state, builder, work):
-        """Build a second plan whose home racks weigh hosts opened too.
+    def _multi_start(self, problem, scorer, ordered, units, state, builders,
+                     deadline, work):
+        """Build the other starts, improve, keep the best plan.
 
-        The first construction picks a part's home rack for its links
-        alone; the second also counts the empty hosts the part would
-        open there. The better plan (cross-rack bandwidth, then hosts
-        opened) is improved further.
+        The first construction picks a part's home rack by the room its
+        servers can use there; the other starts also weigh the empty
+        hosts a part would open (:data:`OTHER_STARTS`), or count every
+        enabled host's room. Small stacks improve every start; larger
+        ones improve the best start only. Ties keep the earlier start.
 
-        :returns: ``(state, builder, at_lower_bound)`` of the plan kept.
+        :returns: ``(state, found)`` of the plan kept.
         """
-        other = backtracking.Builder(problem, self.constraints, scorer,
-                                     builder.budget, count_opens=True)
-        work['constructions'] = 2
-        second, failure = other.run(state_mod.State(problem), ordered)
-        if failure is None and local_search.objective(problem, second) < \
-                local_search.objective(problem, state):
-            return second, other, at_lower_bound(problem, second)
-        # The second builder's retries still count as work done.
-        builder.retries += other.retries
-        return state, builder, False
+        starts = [(state, builders[0])]
+        for options in OTHER_STARTS:
+            other = backtracking.Builder(problem, self.constraints, scorer,
+                                         builders[0].budget, **options)
+            builders.append(other)
+            trial, failure = other.run(state_mod.State(problem), ordered)
+            if failure is None:
+                starts.append((trial, other))
+        work['constructions'] = len(builders)
+        if len(units) > IMPROVE_EVERY_START:
+            best = min(range(len(starts)), key=lambda i: (
+                local_search.objective(problem, starts[i][0]), i))
+            starts = [starts[best]]
+        results = []
+        for i, (trial, builder) in enumerate(starts):
+            skip = at_lower_bound(problem, trial)
+            trial, found = self._improve(problem, scorer, builder, trial,
+                                         units, ordered, deadline, work,
+                                         skip)
+            results.append((local_search.objective(problem, trial), i,
+                            trial, found))
+        _objective, _i, state, found = min(results, key=lambda r: r[:2])
+        return state, found
 
     def _improve(self, problem, scorer, builder, state, units, ordered,
                  deadline, work, skip):
@@ -159,8 +183,8 @@ class HolisticOptimizer(base.Optimizer):
             effort(exchange.EJECTION_BUDGET + n // 4, 'exchanges_tried'))
         state, found['relocations'] = local_search.relocate(
             problem, builder, state, ordered,
-            effort(local_search.RELOCATION_BUDGET + len(ordered) // 4,
-                   'relocations_tried'))
+            effort(local_search.RELOCATION_BUDGET +
+                   local_search.RELOCATION_PER_UNIT * n, 'units_relocated'))
         if found['relocations']:
             found['moves'] += local_search.improve(
                 problem, self.constraints, scorer, state, units,

@@ -36,8 +36,10 @@ from valet.engine import metrics
 
 # Smallest objective change counted as an improvement.
 MARGIN = 1e-6
-#: Relocations tried per request (plus one per four clusters).
-RELOCATION_BUDGET = 6
+#: Units placed again by relocations per request, plus
+#: RELOCATION_PER_UNIT per unit of the stack.
+RELOCATION_BUDGET = 48
+RELOCATION_PER_UNIT = 2
 #: Moves tried per request, in passes over every unit.
 IMPROVE_PASSES = 8
 
@@ -278,7 +280,8 @@ def relocate(problem, builder, state, ordered, effort):
     :param builder: the :class:`~valet.engine.optimizers.backtracking.
         Builder` that built ``state`` from the clusters ``ordered``.
     :param effort: the :class:`~valet.engine.optimizers.effort.Effort`
-        of this phase; each part placed again costs one unit.
+        of this phase; a relocation costs the number of units it places
+        again, in every attempt.
     :returns: ``(state, moves)``: the best state found (``state`` itself
         or a copy) and the number of relocations kept.
     """
@@ -305,12 +308,12 @@ def relocate(problem, builder, state, ordered, effort):
                 return state, moves
             if share <= 0:
                 break
+            before = effort.left
             better = _relocate_one(problem, builder, state, clusters,
                                    effort, seed_only=kind == 'linked')
             if better is False:
                 continue
-            effort.charge()
-            share -= 1
+            share -= before - effort.left
             if better is not None:
                 state, moves = better, moves + 1
     return state, moves
