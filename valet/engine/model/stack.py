@@ -124,6 +124,9 @@ class Stack(object):
         for group in self.groups.values():
             _check_nesting(self, group)
         _check_exclusivity_overlap(self)
+        for group in self.groups.values():
+            if group.type == 'diversity':
+                _check_diversity_units(self, group)
         for link in self.links:
             _check_link(self, link)
         for preference in self.preferences:
@@ -203,6 +206,20 @@ def _check_exclusivity_overlap(stack):
                     server, 'server is in two exclusivity groups of level '
                     '%s: %r and %r' % (group.level, other[1].name,
                                        group.name))
+
+
+def _check_diversity_units(stack, group):
+    # Each member of a diversity group is a unit; a server in two of them
+    # would have to be apart from itself.
+    unit_of = {}
+    for member in group.members:
+        for server in stack.flatten(member):
+            other = unit_of.setdefault(server, member)
+            if other != member:
+                raise exception.InvalidStack(
+                    group.name, 'server %r is in two members of this '
+                    'diversity group (%r and %r), which must never share '
+                    'a %s' % (server, other, member, group.level))
 
 
 def _check_link(stack, link):

@@ -325,3 +325,17 @@ class TestPipeEndOfSeveralServers(base.TestCase):
         self.assertEqual(0, result.metrics['cross_rack_mbps'])
         self.assertEqual(1, len({p['rack']
                                  for p in result.placements.values()}))
+
+
+class TestDiversityUnits(base.TestCase):
+
+    def test_a_server_in_two_units_is_refused(self):
+        dc = fakes.datacenter(self.conf, fakes.topology())
+        resources = {'s0': fakes.server(), 's1': fakes.server(),
+                     'pair': fakes.group('affinity', 'host', ['s0', 's1']),
+                     'apart': fakes.group('diversity', 'host',
+                                          ['pair', 's0'])}
+        exc = self.assertRaises(exception.InvalidStack, fakes.stack, dc,
+                                resources)
+        self.assertEqual('apart', exc.resource)
+        self.assertIn("server 's0' is in two members", str(exc))
