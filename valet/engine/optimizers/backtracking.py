@@ -374,10 +374,10 @@ class Builder(object):
                     spread[gi] = spread.get(gi, 0) + 1
         return max(spread.values()) if spread else 1
 
-    def _try(self, state, cluster, banned, penalty):
+    def _try(self, state, cluster, banned, penalty, units=None):
         problem = self.problem
         placed = []
-        for i, unit in enumerate(cluster.units):
+        for i, unit in enumerate(units or cluster.units):
             mask = base.candidates(self.constraints, state, unit)
             if banned is not None:
                 mask &= ~banned[problem.datacenter.host_rack]
@@ -393,21 +393,41 @@ class Builder(object):
             placed.append(unit)
         return placed, None
 
+    def _spread_first(self, cluster, failed):
+        """The cluster's units, ``failed`` and its diversity peers first."""
+        groups = self.problem.groups
+        spread = {gi for gi in failed.groups
+                  if groups[gi].type == 'diversity'}
+        front = [u for u in cluster.units
+                 if u is failed or spread.intersection(u.groups)]
+        return front + [u for u in cluster.units if u not in front]
+
     def _place_cluster(self, state, cluster, penalty):
         """Place a cluster; return None, or the :class:`Failure`.
 
-        A rack-bound cluster is retried on other racks, up to the budget,
-        when one of its units finds no host.
+        When one of its units finds no host, a cluster is tried once more
+        with that unit and its diversity peers first, then (rack-bound
+        clusters) on other racks, up to the budget.
         """
         racks = self.problem.datacenter.host_rack
         banned = None
         tries = 0
         # What blocked the cluster in each rack it was tried on.
         blocked = []
+        order = None
         while True:
-            placed, failed = self._try(state, cluster, banned, penalty)
+            placed, failed = self._try(state, cluster, banned, penalty,
+                                       order)
             if failed is None:
                 return None
+            if order is None and placed and self.budget:
+                # Once per cluster: the units that could not spread go
+                # first (a large server took the one host they needed).
+                order = self._spread_first(cluster, failed)
+                for unit in placed:
+                    state.remove(unit)
+                self.retries += 1
+                continue
             found = explain_mod.explain(self.problem, self.constraints,
                                         state, failed)
             if not (cluster.rack_bound and placed) or tries >= self.budget:
