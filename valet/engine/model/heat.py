@@ -375,6 +375,12 @@ def _assignment(item, ref, known, gname, assignments, canonical_name):
         # assignment.
         named = item.name
     refs = [ref(item.name, m) for m in members]
+    if len(set(refs)) != len(refs):
+        twice = sorted({r for r in refs if refs.count(r) > 1})
+        raise exception.InvalidStack(
+            item.name, 'resources name %s more than once (assignments '
+            'sharing a group_name are one group)' % ', '.join(
+                map(repr, twice)))
     first = canonical_name(item.name)
     group = assignments.get(first)
     if group is None:

@@ -339,3 +339,17 @@ class TestDiversityUnits(base.TestCase):
                                 resources)
         self.assertEqual('apart', exc.resource)
         self.assertIn("server 's0' is in two members", str(exc))
+
+    def test_one_group_twice_among_the_units(self):
+        dc = fakes.datacenter(self.conf, fakes.topology())
+        resources = {'s0': fakes.server(), 's1': fakes.server(),
+                     'g0': fakes.group('affinity', 'host', ['s0'],
+                                       group_name='pair'),
+                     'g1': fakes.group('affinity', 'host', ['s1'],
+                                       group_name='pair'),
+                     'apart': fakes.group('diversity', 'host',
+                                          ['g0', 'g1'])}
+        exc = self.assertRaises(exception.InvalidStack, fakes.stack, dc,
+                                resources)
+        self.assertEqual('apart', exc.resource)
+        self.assertIn("'g0' more than once", str(exc))
