@@ -61,11 +61,25 @@ def at_lower_bound(problem, state):
         floor + local_search.MARGIN
 
 
-#: Constructions tried besides the first (options of the Builder).
-OTHER_STARTS = ({'count_opens': True}, {'raw_room': True})
+#: Constructions tried besides the first: options of the Builder, and
+#: ``whole_parts`` (parts up to a whole rack's room, when that changes
+#: them) and ``small_only`` (only for stacks of IMPROVE_EVERY_START units
+#: or fewer: it pays off on small, tight data centers).
+OTHER_STARTS = ({'count_opens': True},
+                {'raw_room': True, 'small_only': True},
+                {'whole_parts': True})
 #: Stacks of at most this many units improve every start, not only the
 #: best one.
 IMPROVE_EVERY_START = 64
+
+
+def _partition(ordered):
+    """The parts of an ordered plan, as sets of unit indexes."""
+    parts = {}
+    for cluster in ordered:
+        parts.setdefault(cluster.component, set()).update(
+            u.index for u in cluster.units)
+    return sorted(sorted(p) for p in parts.values())
 
 
 class HolisticOptimizer(base.Optimizer):
@@ -129,31 +143,47 @@ class HolisticOptimizer(base.Optimizer):
         """Build the other starts, improve, keep the best plan.
 
         The first construction picks a part's home rack by the room its
-        servers can use there; the other starts also weigh the empty
-        hosts a part would open (:data:`OTHER_STARTS`), or count every
-        enabled host's room. Small stacks improve every start; larger
-        ones improve the best start only. Ties keep the earlier start.
+        servers can use there; the other starts (:data:`OTHER_STARTS`)
+        also weigh the empty hosts a part would open, or count every
+        enabled host's room, or keep linked clusters in one part up to
+        the whole room of a rack (when that gives other parts). Small
+        stacks improve every start; larger ones improve the best start
+        only. Ties keep the earlier start.
 
         :returns: ``(state, found)`` of the plan kept.
         """
-        starts = [(state, builders[0])]
+        starts = [(state, builders[0], ordered)]
+        whole = ordering.plan(problem, units, self.constraints, scorer,
+                              share=1.0)
+        if _partition(whole) == _partition(ordered):
+            whole = None
+        small = len(units) <= IMPROVE_EVERY_START
         for options in OTHER_STARTS:
+            if options.get('small_only') and not small:
+                continue
+            work_order = ordered
+            if options.get('whole_parts'):
+                if whole is None:
+                    continue
+                work_order = whole
+            options = {k: v for k, v in options.items()
+                       if k not in ('whole_parts', 'small_only')}
             other = backtracking.Builder(problem, self.constraints, scorer,
                                          builders[0].budget, **options)
             builders.append(other)
-            trial, failure = other.run(state_mod.State(problem), ordered)
+            trial, failure = other.run(state_mod.State(problem), work_order)
             if failure is None:
-                starts.append((trial, other))
+                starts.append((trial, other, work_order))
         work['constructions'] = len(builders)
-        if len(units) > IMPROVE_EVERY_START:
+        if not small:
             best = min(range(len(starts)), key=lambda i: (
                 local_search.objective(problem, starts[i][0]), i))
             starts = [starts[best]]
         results = []
-        for i, (trial, builder) in enumerate(starts):
+        for i, (trial, builder, work_order) in enumerate(starts):
             skip = at_lower_bound(problem, trial)
             trial, found = self._improve(problem, scorer, builder, trial,
-                                         units, ordered, deadline, work,
+                                         units, work_order, deadline, work,
                                          skip)
             results.append((local_search.objective(problem, trial), i,
                             trial, found))

@@ -163,7 +163,7 @@ def _clash(a, b):
     return any(b.get(g, u) != u for g, u in a.items())
 
 
-def _parts(problem, found, pairs):
+def _parts(problem, found, pairs, share=TIGHT):
     """Split linked clusters into parts that one rack may hold.
 
     Links are merged heaviest first while the merged demand stays within
@@ -173,7 +173,7 @@ def _parts(problem, found, pairs):
     the rules send to different racks.
     """
     # Plain floats: numpy's overhead dominates on 3-vectors.
-    cap = (TIGHT * _largest_rack_room(problem)).tolist()
+    cap = (share * _largest_rack_room(problem)).tolist()
     parent = list(range(len(found)))
     demand = [c.demand.tolist() for c in found]
     apart = _apart(problem, found)
@@ -200,11 +200,13 @@ def _parts(problem, found, pairs):
     return [parts[k] for k in sorted(parts)]
 
 
-def plan(problem, units, constraints, scorer):
+def plan(problem, units, constraints, scorer, share=TIGHT):
     """Return the clusters in the order the search places them.
 
     ``Cluster.component`` is set to the index of the part the cluster
     belongs to; the clusters of a part are contiguous in the result.
+    Linked clusters join one part while their demand stays within
+    ``share`` of the roomiest rack's free room.
     """
     found = clusters(problem, units)
     keys = {}
@@ -217,7 +219,7 @@ def plan(problem, units, constraints, scorer):
                 -float((cluster.demand * scorer.inv_mean).max()),
                 cluster.units[0].index)
     adjacency, pairs = _adjacency(problem, found)
-    parts = _parts(problem, found, pairs)
+    parts = _parts(problem, found, pairs, share)
     part_of = {}
     for pi, part in enumerate(parts):
         for ci in part:
