@@ -376,11 +376,17 @@ def _assignment(item, ref, known, gname, assignments, canonical_name):
         named = item.name
     refs = [ref(item.name, m) for m in members]
     if len(set(refs)) != len(refs):
-        twice = sorted({r for r in refs if refs.count(r) > 1})
-        raise exception.InvalidStack(
-            item.name, 'resources name %s more than once (assignments '
-            'sharing a group_name are one group)' % ', '.join(
-                map(repr, twice)))
+        if gtype == 'diversity':
+            # Each member is a unit kept apart from the others: one group
+            # twice would be kept apart from itself.
+            twice = sorted({r for r in refs if refs.count(r) > 1})
+            raise exception.InvalidStack(
+                item.name, 'resources name %s more than once (assignments '
+                'sharing a group_name are one group)' % ', '.join(
+                    map(repr, twice)))
+        # Affinity or exclusivity over a member named twice is the same
+        # rule over it once.
+        refs = list(dict.fromkeys(refs))
     first = canonical_name(item.name)
     group = assignments.get(first)
     if group is None:

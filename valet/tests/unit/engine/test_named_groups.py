@@ -353,3 +353,15 @@ class TestDiversityUnits(base.TestCase):
                                 resources)
         self.assertEqual('apart', exc.resource)
         self.assertIn("'g0' more than once", str(exc))
+
+    def test_one_group_twice_in_an_affinity_group(self):
+        dc = fakes.datacenter(self.conf, fakes.topology())
+        resources = {'s0': fakes.server(), 's1': fakes.server(),
+                     'g0': fakes.group('diversity', 'host', ['s0'],
+                                       group_name='apart'),
+                     'g1': fakes.group('diversity', 'host', ['s1'],
+                                       group_name='apart'),
+                     'pod': fakes.group('affinity', 'rack', ['g1', 'g0'])}
+        stack = fakes.stack(dc, resources)
+        self.assertEqual(['g0'], stack.groups['pod'].members)
+        self.assertEqual(['s0', 's1'], stack.groups['g0'].members)
