@@ -63,8 +63,11 @@ def add_parser(subparsers):
     parser.add_argument('--existing', metavar='EXISTING.yaml',
                         help='Servers already running, with their groups.')
     parser.add_argument('--time-limit', metavar='SECONDS', type=float,
-                        help='Seconds of local search (default: [engine] '
-                             'time_limit).')
+                        help='Safety cap in seconds on the search '
+                             '(default: [engine] time_limit). The search\'s '
+                             'effort is counted in work, so a healthy '
+                             'search ends well before it; 0 skips the '
+                             'improvement phase.')
     parser.add_argument('--optimizer', metavar='NAME',
                         help='Optimizer plugin (default: [engine] '
                              'optimizer).')
