@@ -322,6 +322,7 @@ class Builder(object):
                           axis=1)
         elif bandwidth:
             need = self.usable_need(state, clusters, demand)
+        if bandwidth:
             # Racks that cannot hold the whole component would split its
             # links; nearly full ones risk it (room is counted before
             # packing).
