@@ -365,3 +365,22 @@ class TestDiversityUnits(base.TestCase):
         stack = fakes.stack(dc, resources)
         self.assertEqual(['g0'], stack.groups['pod'].members)
         self.assertEqual(['s0', 's1'], stack.groups['g0'].members)
+
+
+class TestApiPath(base.TestCase):
+    """A plan's resources (keyed by orchestration id) join groups alike."""
+
+    def test_group_name_in_plan_resources(self):
+        dc = fakes.datacenter(self.conf, _dc_doc(),
+                              _running('legacy', 'affinity', 'rack'))
+        resources = {
+            'id-1': dict(fakes.server('medium'), name='app1'),
+            'id-2': dict(fakes.server('medium'), name='app2'),
+            'id-3': dict(fakes.group('affinity', 'rack', ['id-1', 'id-2'],
+                                     group_name='legacy'), name='pod')}
+        stack = heat.from_resources(resources, dc)
+        self.assertEqual('legacy', stack.groups['pod'].named)
+        result = api.place_stack(self.conf, dc, stack)
+        self.assertTrue(result.ok, result.reason)
+        self.assertEqual({'r2'}, {p['rack']
+                                  for p in result.placements.values()})
