@@ -312,7 +312,8 @@ class Builder(object):
 
     def _link_lookahead(self, state, clusters, demand, bandwidth, homes=(),
                         count_opens=False):
-        if not bandwidth and not homes:
+        held = self._held_racks(clusters)
+        if not bandwidth and not homes and held is None:
             return None
         penalty = np.zeros(self.problem.datacenter.n_racks)
         scale = max(bandwidth, 1.0) * scoring.W_BANDWIDTH
@@ -335,7 +336,29 @@ class Builder(object):
             penalty += self.opens_estimate(state, demand) * scoring.W_OPEN
         for rack in homes:
             penalty[rack] += 2 * scale
+        if held is not None:
+            # A rack where an exclusivity group of the part already holds
+            # hosts: its members need not open one there.
+            penalty[held] -= scoring.W_HELD
         return penalty
+
+    def _held_racks(self, clusters):
+        """Racks holding what the part's exclusivity groups hold, or None.
+        """
+        problem = self.problem
+        found = set()
+        for cluster in clusters:
+            for unit in cluster.units:
+                for gi in unit.groups:
+                    group = problem.groups[gi]
+                    if group.type != 'exclusivity' or not len(group.held):
+                        continue
+                    if group.level == 'rack':
+                        found.update(group.held.tolist())
+                    else:
+                        found.update(problem.datacenter.host_rack[
+                            group.held].tolist())
+        return sorted(found) if found else None
 
     def _rack_fit(self, state, cluster, mask):
         """Keep the racks that look able to hold the whole cluster.

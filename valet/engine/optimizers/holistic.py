@@ -20,12 +20,14 @@
    construction restarted, within ``[engine] backtrack_budget``.
 3. Unless the plan meets a cheap lower bound (no empty host opened, no
    cross-rack traffic beyond the links the rules force apart), local
-   search moves units, exchanges units between hosts, then moves whole
-   parts to other racks, while it lowers cross-rack bandwidth or the
-   number of empty hosts opened, within work budgets that depend on the
-   size of the problem only (``[engine] search_effort`` scales them), so
-   the same input gives the same plan on any machine. ``[engine]
-   time_limit`` is a safety cap a healthy search never reaches.
+   search moves units, exchanges units between hosts, moves whole parts
+   to other racks, then empties opened hosts, while it lowers cross-rack
+   bandwidth or the number of empty hosts opened, within work budgets
+   that depend on the size of the problem only (``[engine]
+   search_effort`` scales them), so the same input gives the same plan on
+   any machine. ``[engine] time_limit`` is a safety cap a healthy search
+   never reaches. Several starting plans are built and the best is kept
+   (see :meth:`HolisticOptimizer._multi_start`).
 """
 
 import time
@@ -193,7 +195,7 @@ class HolisticOptimizer(base.Optimizer):
     def _improve(self, problem, scorer, builder, state, units, ordered,
                  deadline, work, skip):
         """The improvement phases; returns the state and what they kept."""
-        found = {'moves': 0, 'swaps': 0, 'relocations': 0}
+        found = {'moves': 0, 'swaps': 0, 'relocations': 0, 'vacated': 0}
         scale = self.conf.engine.search_effort
         if skip:
             # Nothing can beat a plan at the lower bound on the primary
@@ -219,4 +221,7 @@ class HolisticOptimizer(base.Optimizer):
             found['moves'] += local_search.improve(
                 problem, self.constraints, scorer, state, units,
                 effort(local_search.IMPROVE_PASSES * n, 'moves_tried'))
+        state, found['vacated'] = local_search.vacate(
+            problem, self.constraints, scorer, state, units,
+            effort(local_search.VACATE_BUDGET + n // 8, 'vacates_tried'))
         return state, found

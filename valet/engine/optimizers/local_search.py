@@ -12,18 +12,21 @@
 
 """Improvement of a complete placement.
 
-Two neighbourhoods, both keeping every hard rule and taking only strict
+Three neighbourhoods, all keeping every hard rule and taking only strict
 improvements of the primary objective (cross-rack bandwidth, then empty
-hosts opened), so the search converges; it stops after a pass without an
+hosts opened), so the search converges; each stops after a pass without an
 improvement, or when its work budget (:mod:`~valet.engine.optimizers.
 effort`) is spent:
 
 * :func:`improve` takes units off their host one at a time and puts each
   back on the host that lowers the objective most;
 * :func:`relocate` lifts a whole part of the stack (linked clusters placed
-  together) and places it again away from its current racks, keeping the
-  result when it is better: a unit alone cannot leave a rack its group or
-  its links hold it in.
+  together, or a lone unit with the lone units linked to it alone) and
+  places it again away from its current racks, keeping the result when it
+  is better: a unit alone cannot leave a rack its group or its links hold
+  it in;
+* :func:`vacate` moves every unit of a host the plan opened at once, which
+  no single move can empty.
 
 :mod:`~valet.engine.optimizers.exchange` adds a third: a unit trades
 places with a unit of a full host its links pull it to.
@@ -42,6 +45,11 @@ RELOCATION_BUDGET = 48
 RELOCATION_PER_UNIT = 2
 #: Moves tried per request, in passes over every unit.
 IMPROVE_PASSES = 8
+#: Opened hosts whose emptying is tried per request (plus one per eight
+#: units), and the most units a host may hold to be tried: a host that
+#: many units share is rarely emptied without splitting their links.
+VACATE_BUDGET = 8
+VACATE_MAX_UNITS = 4
 
 
 def _move(problem, constraints, scorer, state, unit):
@@ -96,6 +104,62 @@ def improve(problem, constraints, scorer, state, units, effort):
             return moves
 
 
+def vacate(problem, constraints, scorer, state, units, effort):
+    """Empty hosts the plan opened, moving all of their units at once.
+
+    A host opened for several units stays open when any one of them moves
+    alone, and :func:`improve` does not even try a unit whose links are
+    whole on a host it shares. Here every unit of such a host is placed
+    again elsewhere (largest first, each on its cheapest allowed host) and
+    the result is kept when it lowers the primary objective. Each host
+    tried costs one unit of ``effort``.
+
+    :returns: ``(state, moves)``: the best state found (``state`` itself
+        or a copy) and the number of hosts emptied.
+    """
+    moves = 0
+    before = objective(problem, state)
+    tried = set()
+    while True:
+        on_host = {}
+        for unit in units:
+            on_host.setdefault(int(state.where[unit.servers[0]]),
+                               []).append(unit)
+        opened = [h for h in np.flatnonzero(state.opened()).tolist()
+                  if 1 < len(on_host.get(h, ())) <= VACATE_MAX_UNITS and
+                  h not in tried]
+        kept = None
+        for host in opened:
+            if not effort.spend():
+                return state, moves
+            tried.add(host)
+            trial = _emptied(constraints, scorer, state, on_host[host],
+                             host)
+            if trial is not None and objective(problem, trial) < before:
+                kept = trial
+                break
+        if kept is None:
+            return state, moves
+        state, before = kept, objective(problem, kept)
+        moves += 1
+
+
+def _emptied(constraints, scorer, state, movers, host):
+    """``state`` with ``movers`` placed off ``host``, or None."""
+    trial = state.copy()
+    for unit in movers:
+        trial.remove(unit)
+    movers = sorted(movers, key=lambda u: (
+        -float(np.max(u.demand * scorer.inv_mean)), u.index))
+    for unit in movers:
+        mask = base.candidates(constraints, trial, unit)
+        mask[host] = False
+        if not mask.any():
+            return None
+        trial.place(unit, scorer.choose(trial, unit, mask))
+    return trial
+
+
 def objective(problem, state):
     """The primary objective: (cross-rack Mbps, empty hosts opened)."""
     return (metrics.cross_rack_mbps(problem, state.where),
@@ -110,6 +174,39 @@ def _parts(ordered):
         else:
             parts.append([cluster])
     return parts
+
+
+def _satellites(problem, ordered):
+    """Each lone unit with the lone units linked to it alone.
+
+    A load balancer and its standby or the appliances behind it follow it
+    wherever it goes; moving them together lets it change racks at equal
+    traffic, to one where they need no new host.
+    """
+    owner = {}
+    for ci, cluster in enumerate(ordered):
+        for unit in cluster.units:
+            for s in unit.servers.tolist():
+                owner[s] = ci
+    lone = [not c.rack_bound and len(c.units) == 1 for c in ordered]
+    peers = []
+    for ci, cluster in enumerate(ordered):
+        found = set()
+        if lone[ci]:
+            for k in cluster.units[0].links:
+                found.update(owner[s] for s in problem.links[k].members
+                             if s in owner)
+            found.discard(ci)
+        peers.append(found)
+    result = []
+    for ci, cluster in enumerate(ordered):
+        if not lone[ci]:
+            continue
+        around = [p for p in sorted(peers[ci])
+                  if lone[p] and peers[p] == {ci}]
+        if around:
+            result.append([cluster] + [ordered[p] for p in around])
+    return result
 
 
 def _neighbourhoods(problem, state, ordered):
@@ -272,10 +369,11 @@ def _relocate_one(problem, builder, state, clusters, effort,
 def relocate(problem, builder, state, ordered, effort):
     """Place parts again elsewhere while that improves the objective.
 
-    Tried in turn: each rack-bound cluster alone, each cluster with a
-    split link together with its linked clusters (only its own racks
-    avoided), each cluster with the linked clusters in its rack, then each
-    part as placed.
+    Tried in turn: each rack-bound cluster alone, each lone unit with its
+    satellites (lone units linked to it alone), each cluster with a split
+    link together with its linked clusters (only its own racks avoided),
+    each cluster with the linked clusters in its rack, then each part as
+    placed.
 
     :param builder: the :class:`~valet.engine.optimizers.backtracking.
         Builder` that built ``state`` from the clusters ``ordered``.
@@ -288,7 +386,7 @@ def relocate(problem, builder, state, ordered, effort):
     moves = 0
     singles = [[c] for c in ordered
                if c.rack_bound and any(u.links for u in c.units)]
-    kinds = ('singles', 'linked', 'rack', 'parts')
+    kinds = ('singles', 'satellites', 'linked', 'rack', 'parts')
     # Neighbourhoods are built when reached: they depend on earlier moves.
     for turn, kind in enumerate(kinds):
         # Every kind gets its turn: an equal share of what is left, so
@@ -297,6 +395,8 @@ def relocate(problem, builder, state, ordered, effort):
         share = -(-effort.left // (len(kinds) - turn))
         if kind == 'singles':
             candidates = singles
+        elif kind == 'satellites':
+            candidates = _satellites(problem, ordered)
         elif kind == 'linked':
             candidates = _linked(problem, state, ordered)
         elif kind == 'rack':

@@ -222,3 +222,63 @@ class TestLinkedRelocation(MoveTestCase):
         self.assertEqual(racks['d1'], racks['p2'])
         self.assertEqual('r3', racks['d1'])
         self.assertEqual(1, moves)
+
+
+class TestVacate(MoveTestCase):
+
+    def test_units_sharing_an_opened_host_leave_it_together(self):
+        # r0-h0 and r0-h1 are in use and have room; r0-h2 was empty and
+        # holds a and b: neither leaving alone would close it.
+        resources = {'a': fakes.server(), 'b': fakes.server()}
+        doc = fakes.topology(racks=1, hosts_per_rack=3)
+        self.setup(resources, doc, {'r0-h0': ['small'], 'r0-h1': ['small']},
+                   {'a': 'r0-h2', 'b': 'r0-h2'})
+        self.assertEqual(1, local_search.objective(self.problem,
+                                                   self.state)[1])
+        self.assertEqual(0, local_search.improve(
+            self.problem, self.constraints, self.scorer, self.state,
+            self.units, self.deadline()))
+        state, moves = local_search.vacate(
+            self.problem, self.constraints, self.scorer, self.state,
+            self.units, self.deadline())
+        self.assertEqual(1, moves)
+        self.assertEqual((0.0, 0), local_search.objective(self.problem,
+                                                          state))
+        self.assertNotIn('r0-h2', self.where(state).values())
+
+    def test_kept_only_when_the_objective_drops(self):
+        # The only other host is full: the units stay where they are.
+        resources = {'a': fakes.server(), 'b': fakes.server()}
+        doc = fakes.topology(racks=1, hosts_per_rack=2)
+        self.setup(resources, doc, {'r0-h0': ['big']},
+                   {'a': 'r0-h1', 'b': 'r0-h1'})
+        effort = self.deadline()
+        state, moves = local_search.vacate(
+            self.problem, self.constraints, self.scorer, self.state,
+            self.units, effort)
+        self.assertEqual(0, moves)
+        self.assertIs(self.state, state)
+        self.assertEqual(999, effort.left)
+
+
+class TestSatellites(MoveTestCase):
+
+    def test_lone_units_linked_to_one_unit_only_follow_it(self):
+        resources = {'lb': fakes.server(), 'hsm': fakes.server(),
+                     'standby': fakes.server(), 'web': fakes.server(),
+                     'app': fakes.server(),
+                     'p1': fakes.pipe('lb', 'hsm', 10),
+                     'p2': fakes.pipe('lb', 'standby', 10),
+                     'p3': fakes.pipe('lb', 'web', 50),
+                     'p4': fakes.pipe('web', 'app', 300)}
+        self.setup(resources, fakes.topology(), {},
+                   {n: 'r0-h0' for n in resources if not n.startswith('p')})
+        ordered = ordering.plan(self.problem, self.units, self.constraints,
+                                self.scorer)
+        found = {tuple(sorted(u.names(self.problem)[0]
+                              for c in group for u in c.units))
+                 for group in local_search._satellites(self.problem,
+                                                       ordered)}
+        # web has another peer (app): it is not a satellite of lb.
+        self.assertIn(('hsm', 'lb', 'standby'), found)
+        self.assertFalse(any('web' in g and 'lb' in g for g in found))
