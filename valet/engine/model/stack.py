@@ -167,7 +167,9 @@ def _check_cycles(stack):
             if state.get(member) == 'open':
                 cycle = path[path.index(member):] + [member]
                 raise exception.InvalidStack(
-                    name, 'groups nest in a cycle: %s' % ' -> '.join(cycle))
+                    name, 'groups nest in a cycle: %s (assignments '
+                    'sharing a group_name are one group)' % ' -> '.join(
+                        cycle))
             if member not in state:
                 visit(member, path + [member])
         state[name] = 'done'

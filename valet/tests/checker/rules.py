@@ -261,6 +261,26 @@ def contradictions(resources, existing=None, named_groups=None):
     return out
 
 
+def _cycles(problem):
+    """Groups that contain themselves (through shared group names too)."""
+    out = []
+    for name in sorted(problem.groups):
+        todo = [problem.group_key(sub)
+                for sub in problem.groups[name].subgroups]
+        seen = set()
+        while todo:
+            key = todo.pop()
+            if key == name:
+                out.append('group %s: contains itself' % name)
+                break
+            if key in seen:
+                continue
+            seen.add(key)
+            todo.extend(problem.group_key(sub)
+                        for sub in problem.groups[key].subgroups)
+    return out
+
+
 def validate(resources, existing=None, named_groups=None):
     """Return the bad-input errors of a template's group rules.
 
@@ -287,6 +307,7 @@ def validate(resources, existing=None, named_groups=None):
             if group.type in STRICT and child.type in STRICT:
                 out.append('group %s: %s %s inside %s %s' % (
                     name, child.type, child.name, group.type, name))
+    out.extend(_cycles(problem))
     owners = collections.defaultdict(list)
     for name, group in problem.groups.items():
         if group.type == 'exclusivity':

@@ -384,3 +384,22 @@ class TestApiPath(base.TestCase):
         self.assertTrue(result.ok, result.reason)
         self.assertEqual({'r2'}, {p['rack']
                                   for p in result.placements.values()})
+
+
+class TestSharedNamesInACycle(base.TestCase):
+
+    def test_refused_with_the_cycle_named(self):
+        dc = fakes.datacenter(self.conf, fakes.topology())
+        resources = {'s0': fakes.server(), 's1': fakes.server(),
+                     'g0': fakes.group('affinity', 'rack', ['s0'],
+                                       group_name='pin'),
+                     'g1': fakes.group('affinity', 'rack', ['g0'],
+                                       group_name='local-1'),
+                     'g2': fakes.group('affinity', 'rack', ['s1'],
+                                       group_name='local-1'),
+                     'g3': fakes.group('affinity', 'rack', ['g2'],
+                                       group_name='pin')}
+        exc = self.assertRaises(exception.InvalidStack, fakes.stack, dc,
+                                resources)
+        self.assertIn('groups nest in a cycle: g', str(exc))
+        self.assertIn('sharing a group_name are one group', str(exc))

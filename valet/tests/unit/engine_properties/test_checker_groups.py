@@ -214,6 +214,20 @@ class TestNamedGroups(base.TestCase):
         del res['s0']['properties']['metadata']
         self.assertEqual([], checker.contradictions(res, named_groups=named))
 
+    def test_shared_names_that_nest_in_a_cycle_are_bad_input(self):
+        # pin = {g0, g3} holds local-1 (through g3), and local-1 = {g1,
+        # g2} holds pin (through g1): a group that contains itself.
+        res = {'s0': _server(), 's1': _server(),
+               'g0': _group('affinity', 'rack', ['s0'], 'pin'),
+               'g1': _group('affinity', 'rack', ['g0'], 'local-1'),
+               'g2': _group('affinity', 'rack', ['s1'], 'local-1'),
+               'g3': _group('affinity', 'rack', ['g2'], 'pin')}
+        named = {'pin': ('affinity', 'rack')}
+        self.assertIn('contains itself',
+                      ''.join(checker.validate(res, named_groups=named)))
+        del res['g3']
+        self.assertEqual([], checker.validate(res, named_groups=named))
+
     def test_unknown_metadata_group_is_bad_input(self):
         res = {'a': _server(metadata={'valet': {'groups': ['nobody']}})}
         self.assertIn('nobody', ''.join(checker.validate(res)))
