@@ -16,8 +16,17 @@ Two shapes are read: a plan's ``resources`` (keyed by orchestration id, each
 ``{name, type, properties, metadata?}``, as the API receives them) and a HOT
 template (``resources`` keyed by name) for ``valet-manage plan``. Members
 and pipe ends may be given by name, by orchestration id or as
-``{"get_resource": name}``. Resource types other than servers, group
-assignments and pipes are ignored.
+``{"get_resource": name}``; a pipe end may also be a list of servers.
+Resource types other than servers, group assignments, pipes and Nova
+server groups are ignored.
+
+Named groups (engine.md): an assignment whose ``group_name`` names a group
+Valet knows (``datacenter.named_groups`` and the API ``groups``) is that
+group, its type and level checked; an unknown ``group_name`` makes a group
+local to the stack; assignments sharing a ``group_name``, and servers
+naming that group in ``metadata.valet.groups``, form one group. Servers
+naming an ``OS::Nova::ServerGroup`` in ``scheduler_hints.group`` get its
+policy: hard ones as host-level rules, soft ones as preferences.
 """
 
 from valet.engine import exception
