@@ -28,7 +28,7 @@ effort`) is spent:
 * :func:`vacate` moves every unit of a host the plan opened at once, which
   no single move can empty.
 
-:mod:`~valet.engine.optimizers.exchange` adds a third: a unit trades
+:mod:`~valet.engine.optimizers.exchange` adds a fourth: a unit trades
 places with a unit of a full host its links pull it to.
 """
 
