@@ -167,12 +167,21 @@ class Builder(object):
         # Retrying elsewhere only helps if one rack could hold it all.
         if not bandwidth:
             return False
-        if self.raw_room:
-            if self._rack_diverse(clusters):
-                return False
-            room = self._rack_room(state, self.problem.datacenter.enabled)
-            return bool((room >= demand).all(axis=1).any())
-        return bool((self.usable_need(state, clusters, demand) <= 1.0).any())
+        if self.raw_room and self._rack_diverse(clusters):
+            # The construction before usable room gave up there.
+            return False
+        return bool((self._need(state, clusters, demand) <= 1.0).any())
+
+    def _need(self, state, clusters, demand):
+        """Per rack, the share of its room the part needs (above 1: spills).
+
+        The room of every enabled host with ``raw_room``, else
+        :meth:`usable_need`.
+        """
+        if not self.raw_room:
+            return self.usable_need(state, clusters, demand)
+        room = self._rack_room(state, self.problem.datacenter.enabled)
+        return np.max(np.asarray(demand) / np.maximum(room, 1e-9), axis=1)
 
     def _rack_diverse(self, clusters):
         groups = self.problem.groups
@@ -317,13 +326,8 @@ class Builder(object):
             return None
         penalty = np.zeros(self.problem.datacenter.n_racks)
         scale = max(bandwidth, 1.0) * scoring.W_BANDWIDTH
-        if bandwidth and self.raw_room:
-            room = self._rack_room(state, self.problem.datacenter.enabled)
-            need = np.max(np.asarray(demand) / np.maximum(room, 1e-9),
-                          axis=1)
-        elif bandwidth:
-            need = self.usable_need(state, clusters, demand)
         if bandwidth:
+            need = self._need(state, clusters, demand)
             # Racks that cannot hold the whole component would split its
             # links; nearly full ones risk it (room is counted before
             # packing).
@@ -331,8 +335,8 @@ class Builder(object):
                                np.where(need > ordering.TIGHT, scale * 0.1,
                                         0.0))
         if count_opens:
-            # Relocation: prefer racks the part fits in without opening
-            # hosts (the move is kept only if the objective improves).
+            # Relocations and the start that weighs opened hosts: prefer
+            # racks the part fits in without opening hosts.
             penalty += self.opens_estimate(state, demand) * scoring.W_OPEN
         for rack in homes:
             penalty[rack] += 2 * scale

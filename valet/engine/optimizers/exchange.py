@@ -65,11 +65,8 @@ def _try(problem, constraints, scorer, state, movers, host, victim):
         if not _fits(trial, unit, host, constraints):
             return None
         trial.place(unit, host)
-    mask = base.candidates(constraints, trial, victim)
-    mask[host] = False
-    if not mask.any():
+    if not local_search.place_off(constraints, scorer, trial, victim, host):
         return None
-    trial.place(victim, scorer.choose(trial, victim, mask))
     return trial
 
 
@@ -77,9 +74,7 @@ def _exchanges(problem, scorer, state, units):
     """Each ``(movers, host, victim)`` exchange worth a trial, in order."""
     racks = problem.datacenter.host_rack
     cut = metrics.split_links(problem, state.where)
-    on_host = {}
-    for unit in units:
-        on_host.setdefault(int(state.where[unit.servers[0]]), []).append(unit)
+    on_host = local_search.by_host(state, units)
     for unit in units:
         target = _pull(problem, scorer, state, unit, cut)
         if target is None:
@@ -94,8 +89,7 @@ def _exchanges(problem, scorer, state, units):
                        if (state.free[host] + v.demand >=
                            demand - 1e-6).all()]
             # The smallest victim that frees enough room first.
-            victims.sort(key=lambda v: (float(np.max(
-                v.demand * scorer.inv_mean)), v.index))
+            victims.sort(key=lambda v: (scorer.size(v.demand), v.index))
             for victim in victims:
                 yield movers, host, victim
 

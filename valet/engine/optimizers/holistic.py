@@ -30,6 +30,7 @@
    (see :meth:`HolisticOptimizer._multi_start`).
 """
 
+import collections
 import time
 
 import numpy as np
@@ -63,13 +64,14 @@ def at_lower_bound(problem, state):
         floor + local_search.MARGIN
 
 
-#: Constructions tried besides the first: options of the Builder, and
-#: ``whole_parts`` (parts up to a whole rack's room, when that changes
-#: them) and ``small_only`` (only for stacks of IMPROVE_EVERY_START units
-#: or fewer: it pays off on small, tight data centers).
-OTHER_STARTS = ({'count_opens': True},
-                {'raw_room': True, 'small_only': True},
-                {'whole_parts': True})
+#: A construction tried besides the first: the options of its Builder;
+#: ``whole_parts``, parts up to a whole rack's room (built only when that
+#: changes them); ``small_only``, only for stacks of IMPROVE_EVERY_START
+#: units or fewer (it pays off on small, tight data centers).
+Start = collections.namedtuple('Start', 'options whole_parts small_only')
+OTHER_STARTS = (Start({'count_opens': True}, False, False),
+                Start({'raw_room': True}, False, True),
+                Start({}, True, False))
 #: Stacks of at most this many units improve every start, not only the
 #: best one.
 IMPROVE_EVERY_START = 64
@@ -160,18 +162,13 @@ class HolisticOptimizer(base.Optimizer):
         if _partition(whole) == _partition(ordered):
             whole = None
         small = len(units) <= IMPROVE_EVERY_START
-        for options in OTHER_STARTS:
-            if options.get('small_only') and not small:
+        for start in OTHER_STARTS:
+            if (start.small_only and not small) or \
+                    (start.whole_parts and whole is None):
                 continue
-            work_order = ordered
-            if options.get('whole_parts'):
-                if whole is None:
-                    continue
-                work_order = whole
-            options = {k: v for k, v in options.items()
-                       if k not in ('whole_parts', 'small_only')}
+            work_order = whole if start.whole_parts else ordered
             other = backtracking.Builder(problem, self.constraints, scorer,
-                                         builders[0].budget, **options)
+                                         builders[0].budget, **start.options)
             builders.append(other)
             trial, failure = other.run(state_mod.State(problem), work_order)
             if failure is None:

@@ -81,6 +81,37 @@ def _may_gain(problem, state, unit):
     return _split(problem, state, [unit])
 
 
+def by_host(state, units):
+    """``{host index: [units on it]}`` of placed ``units``, in order."""
+    found = {}
+    for unit in units:
+        found.setdefault(int(state.where[unit.servers[0]]), []).append(unit)
+    return found
+
+
+def place_off(constraints, scorer, state, unit, host):
+    """Put ``unit`` on its cheapest allowed host other than ``host``.
+
+    :returns: False (``state`` unchanged) when no other host is allowed.
+    """
+    mask = base.candidates(constraints, state, unit)
+    mask[host] = False
+    if not mask.any():
+        return False
+    state.place(unit, scorer.choose(state, unit, mask))
+    return True
+
+
+def _cluster_of(ordered):
+    """``{server index: index of its cluster in ordered}``."""
+    owner = {}
+    for ci, cluster in enumerate(ordered):
+        for unit in cluster.units:
+            for s in unit.servers.tolist():
+                owner[s] = ci
+    return owner
+
+
 def improve(problem, constraints, scorer, state, units, effort):
     """Improve ``state`` in place until no move helps or ``effort`` is out.
 
@@ -121,10 +152,7 @@ def vacate(problem, constraints, scorer, state, units, effort):
     before = objective(problem, state)
     tried = set()
     while True:
-        on_host = {}
-        for unit in units:
-            on_host.setdefault(int(state.where[unit.servers[0]]),
-                               []).append(unit)
+        on_host = by_host(state, units)
         opened = [h for h in np.flatnonzero(state.opened()).tolist()
                   if 1 < len(on_host.get(h, ())) <= VACATE_MAX_UNITS and
                   h not in tried]
@@ -149,14 +177,11 @@ def _emptied(constraints, scorer, state, movers, host):
     trial = state.copy()
     for unit in movers:
         trial.remove(unit)
-    movers = sorted(movers, key=lambda u: (
-        -float(np.max(u.demand * scorer.inv_mean)), u.index))
-    for unit in movers:
-        mask = base.candidates(constraints, trial, unit)
-        mask[host] = False
-        if not mask.any():
+    largest_first = sorted(movers, key=lambda u: (-scorer.size(u.demand),
+                                                  u.index))
+    for unit in largest_first:
+        if not place_off(constraints, scorer, trial, unit, host):
             return None
-        trial.place(unit, scorer.choose(trial, unit, mask))
     return trial
 
 
@@ -183,11 +208,7 @@ def _satellites(problem, ordered):
     wherever it goes; moving them together lets it change racks at equal
     traffic, to one where they need no new host.
     """
-    owner = {}
-    for ci, cluster in enumerate(ordered):
-        for unit in cluster.units:
-            for s in unit.servers.tolist():
-                owner[s] = ci
+    owner = _cluster_of(ordered)
     lone = [not c.rack_bound and len(c.units) == 1 for c in ordered]
     peers = []
     for ci, cluster in enumerate(ordered):
@@ -216,11 +237,7 @@ def _neighbourhoods(problem, state, ordered):
     with the peers in its rack may not.
     """
     racks = problem.datacenter.host_rack
-    owner = {}
-    for ci, cluster in enumerate(ordered):
-        for unit in cluster.units:
-            for s in unit.servers:
-                owner[int(s)] = ci
+    owner = _cluster_of(ordered)
     result = []
     for ci, cluster in enumerate(ordered):
         home = racks[state.where[cluster.units[0].servers[0]]]
@@ -296,11 +313,7 @@ def _linked(problem, state, ordered):
     The peers follow the cluster wherever it goes, as a pod and the
     database most of its links go to.
     """
-    owner = {}
-    for ci, cluster in enumerate(ordered):
-        for unit in cluster.units:
-            for s in unit.servers:
-                owner[int(s)] = ci
+    owner = _cluster_of(ordered)
     result, seen = [], set()
     for ci, cluster in enumerate(ordered):
         if not _split(problem, state, cluster.units):

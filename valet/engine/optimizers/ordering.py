@@ -80,7 +80,7 @@ def _unit_key(problem, constraints, scorer, unit):
     types = {problem.groups[g].type for g in unit.groups}
     return ('exclusivity' not in types, not unit.groups,
             _static_count(problem, constraints, unit),
-            -float((unit.demand * scorer.inv_mean).max()), unit.index)
+            -scorer.size(unit.demand), unit.index)
 
 
 def clusters(problem, units):
@@ -216,7 +216,7 @@ def plan(problem, units, constraints, scorer, share=TIGHT):
         cluster.units.sort(key=lambda u: keys[u.index])
         cluster.key = (not _pinned(problem, constraints, cluster),) + \
             keys[cluster.units[0].index][:3] + (
-                -float((cluster.demand * scorer.inv_mean).max()),
+                -scorer.size(cluster.demand),
                 cluster.units[0].index)
     adjacency, pairs = _adjacency(problem, found)
     parts = _parts(problem, found, pairs, share)

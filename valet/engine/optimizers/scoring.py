@@ -57,6 +57,10 @@ class Scorer(object):
         """Index of the resource the demand uses most, relative to hosts."""
         return int((demand * self.inv_mean).argmax())
 
+    def size(self, demand):
+        """How large a demand is: its share of a mean host, at most."""
+        return float((demand * self.inv_mean).max())
+
     def link_cost(self, state, unit):
         """Per rack, cross-rack Mbps caused by putting ``unit`` there.
 
