@@ -227,7 +227,7 @@ def _build(raw, datacenter, groups):
                                    ref, hinted))
         elif item.type == ASSIGNMENT:
             _assignment(item, ref, known, group_names.get(item.name),
-                        assignments, lambda n: alias.get(n, n))
+                        alias.get(item.name, item.name), assignments)
         elif item.type == PIPE:
             links.append(_pipe(item, ref))
         elif item.type == SERVER_GROUP:
@@ -348,13 +348,14 @@ def _server(item, datacenter, known, api_members, ref, hinted):
     return stack_model.Server(item.name, item.key, flavor, zone)
 
 
-def _assignment(item, ref, known, gname, assignments, canonical_name):
+def _assignment(item, ref, known, gname, first, assignments):
     """Add the group of a GroupAssignment to ``assignments`` (by name).
 
     With a ``group_name`` Valet knows, the assignment is that group (its
     type and level must match); an unknown one makes a group local to the
     stack under that name. Assignments sharing a ``group_name`` are one
-    group, the first one's.
+    group, the first one's: ``first`` is that assignment's name (the
+    assignment's own when it is the first or has no ``group_name``).
     """
     props = item.properties
     unknown = sorted(set(props) - ASSIGNMENT_PROPERTIES)
@@ -396,7 +397,6 @@ def _assignment(item, ref, known, gname, assignments, canonical_name):
         # Affinity or exclusivity over a member named twice is the same
         # rule over it once.
         refs = list(dict.fromkeys(refs))
-    first = canonical_name(item.name)
     group = assignments.get(first)
     if group is None:
         assignments[first] = stack_model.Group(
