@@ -71,6 +71,11 @@ TEMPLATE_SUFFIXES = ('.yaml', '.template')
 # max_nested_stack_depth is 5); a file inside itself is a cycle whatever
 # the depth.
 MAX_DEPTH = 10
+# Resources Valet reads in one stack, nested templates and groups
+# included (Heat's own max_resources_per_stack defaults to 1,000): a count
+# of a hundred million is refused at once, not expanded until memory runs
+# out.
+MAX_RESOURCES = 10000
 
 TemplateError = fn.TemplateError
 
@@ -238,6 +243,10 @@ class _Loader(object):
         if node.kind in ('other', 'absent'):
             return
         if node.kind == 'kept':
+            if len(self.pending) >= MAX_RESOURCES:
+                fn.Where(scope.path, node.qualified).fail(
+                    'the stack has more than %d servers, group assignments, '
+                    'pipes and server groups' % MAX_RESOURCES)
             if node.qualified in self.origins:
                 fn.Where(scope.path, node.qualified).fail(
                     'two resources get this qualified name')
@@ -307,6 +316,9 @@ class _Loader(object):
             size = int(size)
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             where.fail('must be a non-negative integer, not %r' % (size,))
+        if size > MAX_RESOURCES:
+            where.fail('%d members: more than the %d resources a stack may '
+                       'have' % (size, MAX_RESOURCES))
         where.prop = key
         definition = props.get(key)
         if not isinstance(definition, dict):

@@ -30,6 +30,7 @@ from heatclient.common import template_format
 from heatclient.common import template_utils
 import yaml
 
+from valet.common import documents
 from valet.common import hot_functions as fn
 
 
@@ -53,9 +54,12 @@ def read_template(path, where=None):
     prefix = '%s: ' % path if where else ''
     text = _read(path, at)
     try:
-        doc = yaml.load(text, Loader=template_format.yaml_loader)
+        doc = documents.check(
+            yaml.load(text, Loader=template_format.yaml_loader))
     except yaml.YAMLError as exc:
         at.fail('%snot valid YAML: %s' % (prefix, ' '.join(str(exc).split())))
+    except documents.TooLarge as exc:
+        at.fail('%s%s' % (prefix, exc))
     if not isinstance(doc, dict):
         at.fail('%s(top): must be a mapping (a HOT template)' % prefix)
     if 'AWSTemplateFormatVersion' in doc or 'HeatTemplateFormatVersion' in (
@@ -98,8 +102,9 @@ def read_environment(path):
     """Parse an environment file; its registry's files made absolute."""
     where = fn.Where(path)
     try:
-        env = environment_format.parse(_read(path, where))
+        env = documents.check(environment_format.parse(_read(path, where)))
     except ValueError as exc:
+        # TooLarge is one.
         where.fail(' '.join(str(exc).split()))
     for section in ('parameters', 'parameter_defaults',
                     'resource_registry'):

@@ -37,6 +37,7 @@ groups they belong to::
 
 import yaml
 
+from valet.common import documents
 from valet.engine import exception
 from valet.engine.model import datacenter as dc_model
 from valet.topology import base
@@ -55,8 +56,12 @@ SAFE_LOADER = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 
 
 def load_yaml(stream):
-    """Parse one YAML document (a string or a file) with the safe loader."""
-    return yaml.load(stream, Loader=SAFE_LOADER)
+    """Parse one YAML document (a string or a file) with the safe loader.
+
+    :raises valet.common.documents.TooLarge: a document whose aliases
+        stand for too many values, or for a value containing itself.
+    """
+    return documents.check(yaml.load(stream, Loader=SAFE_LOADER))
 
 
 def read_yaml(path):
@@ -69,6 +74,8 @@ def read_yaml(path):
     except yaml.YAMLError as exc:
         raise exception.InvalidTopology(path, '(file)',
                                         'not valid YAML: %s' % exc)
+    except documents.TooLarge as exc:
+        raise exception.InvalidTopology(path, '(file)', str(exc))
 
 
 class _Reader(object):

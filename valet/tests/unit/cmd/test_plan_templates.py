@@ -338,6 +338,38 @@ resources:
         top = self.write('t.yaml', 'resources: [\n')
         self.assertIn('t.yaml: not valid YAML', self.fails(top))
 
+    def test_alias_bomb_is_refused_before_it_is_read(self):
+        # A few hundred bytes standing for 10**9 values: reading them
+        # hung the command.
+        lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]']
+        for i in range(1, 9):
+            lines.append('a%d: &a%d [%s]' % (i, i, ', '.join(
+                ['*a%d' % (i - 1)] * 10)))
+        top = self.write('t.yaml', HEADER + 'parameters:\n  x:\n'
+                         '    type: json\n    default:\n' + ''.join(
+                             '      %s\n' % line for line in lines) +
+                         'resources: {}\n')
+        self.assertIn('more than 5000000 values once its YAML aliases are '
+                      'expanded', self.fails(top))
+
+    def test_value_containing_itself_is_refused(self):
+        top = self.write('t.yaml', HEADER + 'parameters: &p {x: *p}\n')
+        self.assertIn('a value contains itself', self.fails(top))
+
+    def test_group_of_a_hundred_million_is_refused_at_once(self):
+        # Expanding it ran out of memory with a traceback.
+        top = self.write('t.yaml', HEADER + '''
+resources:
+  g:
+    type: OS::Heat::ResourceGroup
+    properties:
+      count: 100000000
+      resource_def: {type: OS::Nova::Server, properties: {flavor: small}}
+''')
+        line = self.fails(top)
+        self.assertIn("resource 'g', property 'count'", line)
+        self.assertIn('more than the 10000 resources', line)
+
 
 HEADER = 'heat_template_version: 2016-10-14\n'
 SERVER_WITH_PARAM = HEADER + '''
