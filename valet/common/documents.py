@@ -30,8 +30,14 @@ class TooLarge(ValueError):
     """The document stands for too many values, or contains itself."""
 
 
-def _children(node):
-    return node.values() if isinstance(node, dict) else node
+_CONTAINERS = (dict, list)
+
+
+def _containers(node):
+    """The mapping or list values of ``node``, and how many values it has.
+    """
+    values = node.values() if isinstance(node, dict) else node
+    return [v for v in values if isinstance(v, _CONTAINERS)], len(values)
 
 
 def expanded_size(doc, limit=MAX_VALUES):
@@ -42,27 +48,24 @@ def expanded_size(doc, limit=MAX_VALUES):
 
     :raises TooLarge: above ``limit``, or when a value contains itself.
     """
-    if not isinstance(doc, (dict, list)):
+    if not isinstance(doc, _CONTAINERS):
         return 1
     sizes = {}
-    todo = [(doc, False)]
+    todo = [(doc, None)]
     while todo:
-        node, children_done = todo.pop()
-        key = id(node)
-        if not children_done:
-            if key in sizes:
+        node, found = todo.pop()
+        if found is None:
+            if id(node) in sizes:
                 continue
-            sizes[key] = None
-            todo.append((node, True))
-            todo.extend((child, False) for child in _children(node)
-                        if isinstance(child, (dict, list)) and
-                        id(child) not in sizes)
+            sizes[id(node)] = None
+            found = _containers(node)
+            todo.append((node, found))
+            todo.extend((child, None) for child in found[0]
+                        if id(child) not in sizes)
             continue
-        total = 1
-        for child in _children(node):
-            if not isinstance(child, (dict, list)):
-                total += 1
-                continue
+        children, count = found
+        total = 1 + count - len(children)
+        for child in children:
             size = sizes[id(child)]
             if size is None:
                 raise TooLarge('a value contains itself (a YAML alias to '
@@ -71,11 +74,19 @@ def expanded_size(doc, limit=MAX_VALUES):
         if total > limit:
             raise TooLarge('it stands for more than %d values once its '
                            'YAML aliases are expanded' % limit)
-        sizes[key] = total
+        sizes[id(node)] = total
     return sizes[id(doc)]
 
 
-def check(doc, limit=MAX_VALUES):
-    """Return ``doc``; raise :class:`TooLarge` if it is too large."""
+def check(doc, text=None, limit=MAX_VALUES):
+    """Return ``doc``; raise :class:`TooLarge` if it is too large.
+
+    :param text: the YAML text ``doc`` was parsed from (str or bytes). An
+        alias is written ``*name``: a text without ``*`` has none, and
+        its document is not walked (a data center's files are megabytes).
+    """
+    if text is not None and (b'*' if isinstance(text, bytes) else '*') \
+            not in text:
+        return doc
     expanded_size(doc, limit)
     return doc

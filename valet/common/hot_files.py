@@ -55,7 +55,7 @@ def read_template(path, where=None):
     text = _read(path, at)
     try:
         doc = documents.check(
-            yaml.load(text, Loader=template_format.yaml_loader))
+            yaml.load(text, Loader=template_format.yaml_loader), text)
     except yaml.YAMLError as exc:
         at.fail('%snot valid YAML: %s' % (prefix, ' '.join(str(exc).split())))
     except documents.TooLarge as exc:
@@ -102,7 +102,8 @@ def read_environment(path):
     """Parse an environment file; its registry's files made absolute."""
     where = fn.Where(path)
     try:
-        env = documents.check(environment_format.parse(_read(path, where)))
+        text = _read(path, where)
+        env = documents.check(environment_format.parse(text), text)
     except ValueError as exc:
         # TooLarge is one.
         where.fail(' '.join(str(exc).split()))

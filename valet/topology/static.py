@@ -61,7 +61,9 @@ def load_yaml(stream):
     :raises valet.common.documents.TooLarge: a document whose aliases
         stand for too many values, or for a value containing itself.
     """
-    return documents.check(yaml.load(stream, Loader=SAFE_LOADER))
+    if hasattr(stream, 'read'):
+        stream = stream.read()
+    return documents.check(yaml.load(stream, Loader=SAFE_LOADER), stream)
 
 
 def read_yaml(path):

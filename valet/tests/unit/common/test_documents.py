@@ -55,6 +55,13 @@ class TestExpandedSize(base.TestCase):
         exc = self.assertRaises(documents.TooLarge, documents.check, doc)
         self.assertIn('contains itself', str(exc))
 
+    def test_text_without_an_alias_is_not_walked(self):
+        doc = [['x'] * 10] * 10
+        self.assertIs(doc, documents.check(doc, 'no alias here', limit=5))
+        self.assertIs(doc, documents.check(doc, b'no alias here', limit=5))
+        self.assertRaises(documents.TooLarge, documents.check, doc,
+                          '[*a]', limit=5)
+
 
 class TestStaticFiles(base.TestCase):
 
