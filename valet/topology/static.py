@@ -35,6 +35,8 @@ groups they belong to::
       - {name: web-div, type: diversity, level: rack}
 """
 
+import math
+
 import yaml
 
 from valet.common import documents
@@ -108,6 +110,10 @@ class _Reader(object):
             return default
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(field, 'must be a number, not %r' % (value,))
+        if not math.isfinite(value):
+            # YAML's .nan and .inf: a NaN capacity silently made the host
+            # unusable, an infinite one took every server.
+            self.fail(field, 'must be a finite number, not %r' % (value,))
         if value < 0:
             self.fail(field, 'must not be negative')
         return value

@@ -100,6 +100,13 @@ class TestStaticTopology(base.TestCase):
         doc['hosts'][1]['ram_mb'] = 'lots'
         self.fails(doc, 'hosts[1].ram_mb', 'number')
 
+    def test_host_nan_or_infinite(self):
+        # YAML's .nan and .inf parse as floats.
+        for value in (float('nan'), float('inf')):
+            doc = fakes.topology()
+            doc['hosts'][0]['vcpus'] = value
+            self.fails(doc, 'hosts[0].vcpus', 'finite number')
+
     def test_host_negative_used(self):
         doc = fakes.topology()
         doc['hosts'][0]['used'] = {'vcpus': -1}
