@@ -18,6 +18,8 @@ types and levels, nesting, membership and cycles. Every error names the
 resource and the rule it breaks.
 """
 
+import math
+
 from valet.engine import exception
 from valet.engine.model import datacenter as dc_model
 
@@ -236,8 +238,11 @@ def _check_link(stack, link):
                     link.name, 'unknown pipe end %r (not a server or group '
                     'assignment of this stack)' % (name,))
     bandwidth = link.bandwidth
+    # NaN compares false with everything (it passed "<= 0" and gave NaN
+    # metrics); an infinite one broke the ordering of linked work.
     if (isinstance(bandwidth, bool) or
-            not isinstance(bandwidth, (int, float)) or bandwidth <= 0):
+            not isinstance(bandwidth, (int, float)) or
+            not math.isfinite(bandwidth) or bandwidth <= 0):
         raise exception.InvalidStack(
-            link.name, 'bandwidth.min must be a positive number of Mbps, '
-            'got %r' % (bandwidth,))
+            link.name, 'bandwidth.min must be a positive, finite number of '
+            'Mbps, got %r' % (bandwidth,))

@@ -198,6 +198,14 @@ class TestHeat(base.TestCase):
         res['p']['properties']['bandwidth'] = 10
         self._fails(res, 'p', 'bandwidth', 'min')
 
+    def test_pipe_bandwidth_not_finite(self):
+        # "nan" was accepted and gave NaN metrics; .inf crashed the
+        # ordering with an IndexError.
+        for value in ('nan', float('nan'), float('inf'), '-inf'):
+            self._fails({'a': fakes.server(), 'b': fakes.server(),
+                         'p': fakes.pipe('a', 'b', value)}, 'p',
+                        'positive, finite number')
+
     def test_pipe_unknown_end(self):
         self._fails({'a': fakes.server(), 'p': fakes.pipe('a', 'zz', 10)},
                     'p', 'zz')
