@@ -223,11 +223,16 @@ def _ratio(spec, host_aggs, key, default, source):
     for agg in host_aggs:
         if key in agg.metadata:
             try:
-                values.append(float(agg.metadata[key]))
+                value = float(agg.metadata[key])
             except (TypeError, ValueError):
+                value = None
+            # Metadata are strings: float() takes "nan" and "inf" too.
+            if value is None or not math.isfinite(value) or value < 0:
                 raise exception.InvalidTopology(
                     source, 'aggregates.%s.metadata.%s' % (agg.name, key),
-                    'not a number: %r' % (agg.metadata[key],))
+                    'not a number (finite, at least 0): %r'
+                    % (agg.metadata[key],))
+            values.append(value)
     return min(values) if values else default
 
 

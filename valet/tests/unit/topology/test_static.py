@@ -142,6 +142,15 @@ class TestStaticTopology(base.TestCase):
         self.fails(doc, 'aggregates.a.metadata.ram_allocation_ratio',
                    'not a number')
 
+    def test_aggregate_ratio_nan_or_negative(self):
+        # Metadata are strings, and float() reads "nan" and "inf".
+        for value in ('nan', 'inf', '-1'):
+            doc = fakes.topology(aggregates={'a': {
+                'hosts': ['r0-h0'],
+                'metadata': {'cpu_allocation_ratio': value}}})
+            self.fails(doc, 'aggregates.a.metadata.cpu_allocation_ratio',
+                       'finite, at least 0')
+
     def test_existing_unknown_host(self):
         self.fails(fakes.topology(), 'servers[0].host', 'ghost',
                    existing={'servers': [{'host': 'ghost',
