@@ -20,8 +20,8 @@ each request parses its template and calls ``place_stack``.
 from oslo_config import cfg
 
 import valet.conf
-from valet.engine import api
-from valet.engine.model import datacenter as dc_model
+from valet.optimizer import api
+from valet.optimizer.model import datacenter as dc_model
 from valet.topology import static
 
 

@@ -31,8 +31,8 @@ from oslo_config import cfg
 
 from valet.common import hot
 from valet.conf import engine as engine_conf
-from valet.engine import api
-from valet.engine import exception
+from valet.optimizer import api
+from valet.optimizer import exception
 from valet.topology import static
 
 EXIT_PLACED = 0

@@ -14,7 +14,7 @@
 
 ``valet-manage plan`` reads a template with its environment files and
 parameters as ``openstack stack create -t T -e E --parameter K=V`` would
-and hands :func:`valet.engine.model.heat.from_template` one flat template::
+and hands :func:`valet.optimizer.model.heat.from_template` one flat template::
 
     {'heat_template_version': ..., 'resources': {
         QUALIFIED_NAME: {'type': T, 'properties': {...}}}}

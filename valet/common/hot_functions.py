@@ -24,7 +24,7 @@ matters.
 
 import json
 
-from valet.engine import exception
+from valet.optimizer import exception
 
 # Functions only a running stack (or a file Valet does not fetch) can
 # answer, and the CloudFormation ones of the other template format.

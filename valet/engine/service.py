@@ -26,8 +26,8 @@ import oslo_messaging
 
 from valet.common import messaging
 from valet.common import service
-from valet.engine import exception as engine_exception
-from valet.engine import plugins
+from valet.optimizer import exception as engine_exception
+from valet.optimizer import plugins
 
 LOG = logging.getLogger(__name__)
 

@@ -28,11 +28,11 @@ class TopologySource(object, metaclass=abc.ABCMeta):
 
     @abc.abstractmethod
     def load(self, existing=None):
-        """Return a :class:`~valet.engine.model.datacenter.Datacenter`.
+        """Return a :class:`~valet.optimizer.model.datacenter.Datacenter`.
 
         :param existing: optional list of
-            :class:`~valet.engine.model.datacenter.ExistingServer` running
+            :class:`~valet.optimizer.model.datacenter.ExistingServer` running
             on top of what the source knows, and ``group_defs``.
-        :raises valet.engine.exception.InvalidTopology: naming the source
+        :raises valet.optimizer.exception.InvalidTopology: naming the source
             and the field.
         """

@@ -40,8 +40,8 @@ import math
 import yaml
 
 from valet.common import documents
-from valet.engine import exception
-from valet.engine.model import datacenter as dc_model
+from valet.optimizer import exception
+from valet.optimizer.model import datacenter as dc_model
 from valet.topology import base
 
 HOST_FIELDS = {'name', 'rack', 'vcpus', 'ram_mb', 'disk_gb', 'used',

@@ -25,8 +25,8 @@ import sysconfig
 from oslo_config import cfg
 from oslo_policy import policy as oslo_policy
 
-from valet.engine.constraints import base as constraints_base
-from valet.engine.optimizers import base as optimizers_base
+from valet.optimizer.constraints import base as constraints_base
+from valet.optimizer.search import base as optimizers_base
 from valet.tests import base
 from valet.topology import base as topology_base
 

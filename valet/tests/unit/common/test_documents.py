@@ -17,7 +17,7 @@ import os
 import fixtures
 
 from valet.common import documents
-from valet.engine import exception
+from valet.optimizer import exception
 from valet.tests import base
 from valet.topology import static
 

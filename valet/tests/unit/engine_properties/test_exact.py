@@ -15,9 +15,9 @@
 from unittest import mock
 
 from tools.benchmarks import engine_driver
-from valet.engine import exception
-from valet.engine.optimizers import exact
-from valet.engine import plugins
+from valet.optimizer import exception
+from valet.optimizer import plugins
+from valet.optimizer.search import exact
 from valet.tests import base
 from valet.tests import checker
 

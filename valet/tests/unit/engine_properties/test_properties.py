@@ -35,7 +35,7 @@ import hypothesis
 from hypothesis import strategies as st
 
 from tools.benchmarks import engine_driver
-from valet.engine import exception
+from valet.optimizer import exception
 from valet.tests import base
 from valet.tests import checker
 from valet.tests.unit.engine_properties import strategies

@@ -17,10 +17,10 @@ import os
 import fixtures
 import yaml
 
-from valet.engine import exception
-from valet.engine import plugins
+from valet.optimizer import exception
+from valet.optimizer import plugins
 from valet.tests import base
-from valet.tests.unit.engine import fakes
+from valet.tests.unit.optimizer import fakes
 from valet.topology import static
 
 
