@@ -29,6 +29,11 @@ NAME_LENGTH = 255
 UUID_LENGTH = 36
 # A description is TEXT: MySQL holds at most this many bytes there.
 DESCRIPTION_BYTES = 65535
+# A hint value longer than this is kept in the placement's metadata but
+# cannot be searched on.
+HINT_LENGTH = 255
+# A plan's resources are a Heat stack's: MEDIUMTEXT on MySQL (16 MB).
+LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
 
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
@@ -82,6 +87,10 @@ class Group(TimestampMixin, Base):
         sa.String(16), nullable=False)
     level: orm.Mapped[str] = orm.mapped_column(
         sa.String(16), nullable=False)
+    # Bumped by every plan that adds servers to the group, so that two
+    # engines placing members at once cannot both rely on a stale view.
+    generation: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0, server_default='0')
 
     members: orm.Mapped[list['GroupMember']] = orm.relationship(
         back_populates='group', lazy='selectin',
@@ -128,3 +137,151 @@ class GroupServer(TimestampMixin, Base):
         EXACT_NAME, nullable=False)
     host: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(NAME_LENGTH), nullable=True)
+
+
+class Plan(TimestampMixin, Base):
+    """Valet's placement of one stack: its servers are placements."""
+
+    __tablename__ = 'plans'
+    __table_args__ = (
+        sa.UniqueConstraint('stack_id'),
+        sa.Index(None, 'project_id'),
+        _TABLE_ARGS,
+    )
+
+    id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(UUID_LENGTH), primary_key=True)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    stack_id: orm.Mapped[str] = orm.mapped_column(
+        EXACT_NAME, nullable=False)
+    project_id: orm.Mapped[str] = orm.mapped_column(
+        EXACT_NAME, nullable=False)
+    # The stack's resources as last planned (JSON), so that update,
+    # replan and migrate see the stack's own groups and links.
+    resources: orm.Mapped[str] = orm.mapped_column(
+        LONG_TEXT, nullable=False)
+    # The hosts the plan was limited to (JSON list), or NULL for all.
+    locations: orm.Mapped[str | None] = orm.mapped_column(
+        LONG_TEXT, nullable=True)
+
+
+class Placement(TimestampMixin, Base):
+    """One server's planned host, and its life after Nova built it.
+
+    ``state``: planned (by the engine), reserved (Nova's filter took the
+    host), active (Nova built it there), moved (it runs on another host
+    than planned, e.g. after a live migration), deleted (gone; it no
+    longer holds capacity). Every state but deleted holds its flavor's
+    capacity on ``location``.
+    """
+
+    __tablename__ = 'placements'
+    __table_args__ = (
+        sa.UniqueConstraint('orchestration_id'),
+        sa.Index(None, 'plan_id'),
+        sa.Index(None, 'resource_id'),
+        sa.Index(None, 'location'),
+        _TABLE_ARGS,
+    )
+
+    id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(UUID_LENGTH), primary_key=True)
+    plan_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(UUID_LENGTH), sa.ForeignKey('plans.id'), nullable=False)
+    name: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    orchestration_id: orm.Mapped[str] = orm.mapped_column(
+        EXACT_NAME, nullable=False)
+    resource_id: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=True)
+    project_id: orm.Mapped[str] = orm.mapped_column(
+        EXACT_NAME, nullable=False)
+    flavor: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    vcpus: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    ram_mb: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    disk_gb: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    location: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    rack: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    reserved: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False)
+    state: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False)
+    # The Heat scheduler hints and the server's metadata (JSON).
+    hints: orm.Mapped[str] = orm.mapped_column(
+        'metadata', sa.Text, nullable=False)
+
+
+class PlacementHint(Base):
+    """One searchable key of a placement's metadata (exact match)."""
+
+    __tablename__ = 'placement_hints'
+    __table_args__ = (
+        sa.Index(None, 'key', 'value'),
+        _TABLE_ARGS,
+    )
+
+    placement_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(UUID_LENGTH), sa.ForeignKey('placements.id'),
+        primary_key=True)
+    key: orm.Mapped[str] = orm.mapped_column(
+        sa.String(64), primary_key=True)
+    value: orm.Mapped[str] = orm.mapped_column(
+        EXACT_NAME, nullable=False)
+
+
+class Host(Base):
+    """The capacity Valet's records hold on a host, and its generation.
+
+    ``vcpus``, ``ram_mb`` and ``disk_gb`` sum the live placements and the
+    unplanned servers on the host. Every change of them, and every plan
+    that relies on the host, increments ``generation``: an engine commits
+    a plan only if the generations it planned with are still current.
+    """
+
+    __tablename__ = 'hosts'
+    __table_args__ = (_TABLE_ARGS,)
+
+    name: orm.Mapped[str] = orm.mapped_column(
+        EXACT_NAME, primary_key=True)
+    rack: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    generation: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    vcpus: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    ram_mb: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    disk_gb: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+
+
+class UnplannedServer(TimestampMixin, Base):
+    """A server Nova runs that no plan placed; it holds capacity too.
+
+    ``state`` is active, or deleted: the row is kept so that a late
+    duplicate of its creation cannot bring it back.
+    """
+
+    __tablename__ = 'unplanned_servers'
+    __table_args__ = (
+        sa.Index(None, 'host'),
+        _TABLE_ARGS,
+    )
+
+    resource_id: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), primary_key=True)
+    host: orm.Mapped[str] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=False)
+    project_id: orm.Mapped[str | None] = orm.mapped_column(
+        EXACT_NAME, nullable=True)
+    flavor: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(NAME_LENGTH), nullable=True)
+    vcpus: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    ram_mb: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    disk_gb: orm.Mapped[int] = orm.mapped_column(sa.Integer, nullable=False)
+    state: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False)

@@ -146,7 +146,7 @@ class MySQLMigrationsTestCase(_RealBackendMixin, _MigrationsTests,
                 "SELECT table_name, engine, table_collation "
                 "FROM information_schema.tables "
                 "WHERE table_schema = DATABASE()")).all()
-        self.assertEqual(4, len(rows))
+        self.assertEqual(9, len(rows))
         for name, engine, collation in rows:
             self.assertEqual('InnoDB', engine, name)
             self.assertTrue(collation.startswith('utf8mb4'),
@@ -159,12 +159,20 @@ class MySQLMigrationsTestCase(_RealBackendMixin, _MigrationsTests,
                 "SELECT table_name, column_name, collation_name "
                 "FROM information_schema.columns "
                 "WHERE table_schema = DATABASE() AND "
-                "column_name IN ('name', 'project_id')")).all()
+                "collation_name = 'utf8mb4_bin'")).all()
+        # Identifiers compare exactly; display names (a plan's, a
+        # server's) keep the default collation.
         self.assertEqual(
-            {('groups', 'name', 'utf8mb4_bin'),
-             ('group_members', 'project_id', 'utf8mb4_bin'),
-             ('group_servers', 'project_id', 'utf8mb4_bin')},
-            {tuple(row) for row in rows})
+            {('groups', 'name'),
+             ('group_members', 'project_id'),
+             ('group_servers', 'project_id'),
+             ('plans', 'stack_id'), ('plans', 'project_id'),
+             ('placements', 'orchestration_id'),
+             ('placements', 'project_id'),
+             ('placement_hints', 'value'),
+             ('hosts', 'name'),
+             ('unplanned_servers', 'project_id')},
+            {(table, column) for table, column, _ in rows})
 
 
 class PostgreSQLMigrationsTestCase(_RealBackendMixin, _MigrationsTests,
