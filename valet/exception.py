@@ -96,3 +96,53 @@ class Forbidden(ValetException):
 class PolicyNotAuthorized(Forbidden):
     msg_fmt = 'Policy does not allow %(action)s to be performed.'
     error_code = 'valet.policy.not_authorized'
+
+
+class PlanNotFound(NotFound):
+    msg_fmt = "Plan '%(plan)s' not found"
+    error_code = 'valet.plan.not_found'
+
+
+class PlanExists(Conflict):
+    msg_fmt = "Stack '%(stack_id)s' already has a plan"
+    error_code = 'valet.plan.duplicate_stack'
+
+
+class ServerAlreadyPlanned(Conflict):
+    msg_fmt = ("Server '%(orchestration_id)s' is already placed by another "
+               "plan")
+    error_code = 'valet.plan.duplicate_server'
+
+
+class NoPlacement(Conflict):
+    """No host satisfies the rules; the message names the failing rule."""
+
+    msg_fmt = 'No placement satisfies the rules: %(reason)s'
+    error_code = 'valet.plan.no_placement'
+
+
+class PlacementNotFound(NotFound):
+    msg_fmt = "Placement '%(placement)s' not found"
+    error_code = 'valet.placement.not_found'
+
+
+class PlacementReserved(Conflict):
+    msg_fmt = ("Placement '%(placement)s' is already reserved by server "
+               "'%(resource_id)s'")
+    error_code = 'valet.placement.reserved'
+
+
+class NotGroupMember(Forbidden):
+    msg_fmt = ("Project '%(project)s' is not a member of group "
+               "'%(group)s' and cannot place servers in it")
+    error_code = 'valet.group.not_member'
+
+
+class GenerationConflict(Conflict):
+    """A host or group changed after the engine read it: plan again.
+
+    Internal to the engine's commit loop; never answered to a client.
+    """
+
+    msg_fmt = '%(kind)s %(name)s changed while the plan was computed'
+    error_code = 'valet.plan.concurrent_update'

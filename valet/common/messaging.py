@@ -41,7 +41,10 @@ def ensure_opts(conf):
 def get_rpc_transport(conf):
     """Return an RPC transport for conf's ``[DEFAULT] transport_url``."""
     ensure_opts(conf)
-    return oslo_messaging.get_rpc_transport(conf)
+    # Valet's domain errors cross the bus as themselves, so that the API
+    # maps an engine's "no placement" or "group not found" like its own.
+    return oslo_messaging.get_rpc_transport(
+        conf, allowed_remote_exmods=['valet.exception'])
 
 
 _shared_transports = per_conf.PerConf(get_rpc_transport)

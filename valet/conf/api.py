@@ -58,6 +58,14 @@ API_OPTS = [
         help='Seconds that GET/HEAD /v1/status waits for an engine to '
              'answer its ping before reporting the engine down (503).'),
     cfg.IntOpt(
+        'engine_timeout',
+        default=60,
+        min=1,
+        help='Seconds that a plan request (create, update, migrate, '
+             'replan, delete) waits for valet-engine to answer; past it '
+             'the API answers 503 and nothing of the request is stored. '
+             'Keep it above the engine\'s [engine] time_limit.'),
+    cfg.IntOpt(
         'max_request_body_size',
         default=1024 * 1024,
         min=1024,

@@ -60,13 +60,16 @@ class EngineAPI(object):
     API version history:
 
     * 1.0 - Initial version: ``ping``.
+    * 1.1 - Plans: ``create_plan``, ``update_plan``, ``migrate_server``,
+      ``replan_server``, ``release_plan``; queries ``group_servers`` and
+      ``violations``.
 
     A caller passes its request context explicitly to every method. A call
     that no engine answers within ``[engine_rpc] timeout`` seconds, or that
     cannot reach the bus, raises :class:`valet.exception.ServiceUnavailable`.
     """
 
-    RPC_API_VERSION = '1.0'
+    RPC_API_VERSION = '1.1'
 
     def __init__(self, conf, transport=None):
         messaging.ensure_opts(conf)
@@ -109,3 +112,55 @@ class EngineAPI(object):
         """
         cctxt = self._prepare('1.0', timeout)
         return self._call(cctxt, context, 'ping')
+
+    def create_plan(self, context, plan_name, stack_id, resources,
+                    locations=None, timeout=None):
+        """Place a new stack and store its plan; return the plan dict.
+
+        The plan belongs to ``context.project_id``. Raises the domain
+        errors of :mod:`valet.exception` (Invalid, GroupNotFound,
+        NotGroupMember, PlanExists, NoPlacement) as the engine raised them.
+        """
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'create_plan',
+                          plan_name=plan_name, stack_id=stack_id,
+                          resources=resources, locations=locations)
+
+    def update_plan(self, context, plan_id, resources, timeout=None):
+        """Re-place a stack after a stack update; return the plan dict."""
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'update_plan', plan_id=plan_id,
+                          resources=resources)
+
+    def migrate_server(self, context, plan_id, server, excluded_hosts=(),
+                       timeout=None):
+        """Choose a new host for one server of a plan.
+
+        ``server`` is its Nova uuid or orchestration id. Return the plan
+        dict with ``moved``: the orchestration ids that move with it.
+        """
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'migrate_server', plan_id=plan_id,
+                          server=server, excluded_hosts=list(excluded_hosts))
+
+    def replan_server(self, context, placement_id, locations, timeout=None):
+        """Re-place one placement within ``locations``; return it."""
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'replan_server',
+                          placement_id=placement_id,
+                          locations=list(locations))
+
+    def release_plan(self, context, plan_id, timeout=None):
+        """Delete a plan and release what its placements hold."""
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'release_plan', plan_id=plan_id)
+
+    def group_servers(self, context, group, timeout=None):
+        """Return the servers of a named group with their hosts."""
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'group_servers', group=group)
+
+    def violations(self, context, timeout=None):
+        """Return the servers whose host breaks a rule of their groups."""
+        cctxt = self._prepare('1.1', timeout)
+        return self._call(cctxt, context, 'violations')
