@@ -20,6 +20,7 @@ once. Servers already running are arrays too (host index, flavor index):
 request works on a copy of the ``free`` array only.
 """
 
+import copy
 import math
 import re
 
@@ -132,7 +133,8 @@ class Datacenter(object):
     * ``free`` (N, 3) capacity - used - known (may be negative);
     * ``enabled`` (N,) bool; ``occupied`` (N,) bool: something already runs
       there (a known server or ``used`` above zero);
-    * ``server_host`` / ``server_flavor``: the known servers.
+    * ``server_host`` (M,) host index and ``server_demand`` (M, 3) size of
+      each known server; ``server_ids`` their ids.
     """
 
     def __init__(self, name):
@@ -323,15 +325,42 @@ def _fill_hosts(dc, hosts, per_host_aggs, conf, source, overrides):
                      for r in range(len(racks))]
 
 
+def with_servers(base, existing, group_defs=None, source='existing'):
+    """Return a copy of ``base`` with other servers running on it.
+
+    The hosts, racks, aggregates and flavors are shared with ``base``
+    (they are read-only); the servers, named groups and free capacity are
+    those of ``existing`` on top of ``base``'s ``used``. This is how a
+    service lays what its database records over a topology it loaded
+    once, for each request.
+
+    :param existing: list of :class:`ExistingServer`; a server's
+        ``flavor`` is a flavor name or a :class:`Flavor`.
+    :param group_defs: ``{name: (type, level)}`` of named groups with no
+        running member yet.
+    """
+    dc = copy.copy(base)
+    dc.named_groups = {}
+    dc.server_ids = []
+    _fill_existing(dc, existing, group_defs or {}, source)
+    return dc
+
+
+def _server_demand(dc, srv, field, source):
+    if isinstance(srv.flavor, Flavor):
+        return srv.flavor.demand
+    flavor = dc.flavors.get(srv.flavor)
+    if flavor is None:
+        raise exception.InvalidTopology(
+            source, field + '.flavor', 'unknown flavor %r' % srv.flavor)
+    return flavor.demand
+
+
 def _fill_existing(dc, existing, group_defs, source):
     n = dc.n_hosts
-    flavor_names = sorted(dc.flavors)
-    flavor_idx = {f: i for i, f in enumerate(flavor_names)}
-    demands = np.array([dc.flavors[f].demand for f in flavor_names]
-                       ).reshape(-1, 3)
     m = len(existing)
     server_host = np.zeros(m, dtype=np.int32)
-    server_flavor = np.zeros(m, dtype=np.int32)
+    demands = np.zeros((m, 3))
     members = {}
     for gname, (gtype, level) in group_defs.items():
         dc.named_groups[gname] = NamedGroup(gname, gtype, level)
@@ -340,11 +369,8 @@ def _fill_existing(dc, existing, group_defs, source):
         if srv.host not in dc.host_index:
             raise exception.InvalidTopology(
                 source, field + '.host', 'unknown host %r' % srv.host)
-        if srv.flavor not in flavor_idx:
-            raise exception.InvalidTopology(
-                source, field + '.flavor', 'unknown flavor %r' % srv.flavor)
+        demands[j] = _server_demand(dc, srv, field, source)
         server_host[j] = dc.host_index[srv.host]
-        server_flavor[j] = flavor_idx[srv.flavor]
         dc.server_ids.append(srv.id)
         for gname, gtype, level in srv.groups:
             group = dc.named_groups.get(gname)
@@ -357,14 +383,12 @@ def _fill_existing(dc, existing, group_defs, source):
                     'group %r is %s/%s elsewhere, not %s/%s' % (
                         gname, group.type, group.level, gtype, level))
             members.setdefault(gname, []).append(j)
-    dc.flavor_names = flavor_names
     dc.server_host = server_host
-    dc.server_flavor = server_flavor
+    dc.server_demand = demands
     known = np.zeros((n, 3))
     if m:
         for k in range(3):
-            known[:, k] = np.bincount(server_host,
-                                      weights=demands[server_flavor, k],
+            known[:, k] = np.bincount(server_host, weights=demands[:, k],
                                       minlength=n)
     dc.known = known
     dc.free = dc.capacity - dc.used - known
