@@ -33,6 +33,7 @@ from valet.common import hot
 from valet.conf import engine as engine_conf
 from valet.optimizer import api
 from valet.optimizer import exception
+from valet.optimizer import verdicts
 from valet.topology import static
 
 EXIT_PLACED = 0
@@ -84,8 +85,42 @@ def _groups_by_server(stack):
     return found
 
 
-def format_table(result, stack):
-    """Return the result as a readable table followed by the metrics."""
+def _section(title, lines):
+    return ['', title, '-' * len(title)] + (lines or ['(none)'])
+
+
+def _totals(totals, metrics):
+    """``name: value`` then what it is made of, indented, per total.
+
+    The values are recounted from the placement; one that differs from
+    the search's own figure says so (that would be a bug of the search).
+    """
+    lines = []
+    for key, total in totals.items():
+        value = total['value']
+        shown = '%d%%' % round(value * 100) if key == 'dominant_fill' \
+            else str(value)
+        if key in metrics and metrics[key] != value:
+            shown += ' (the search reported %s)' % (metrics[key],)
+        lines += ['%s: %s' % (key, shown), '  ' + total['text']]
+    for key, value in metrics.items():
+        if key not in totals:
+            lines.append('%s: %s' % (key, value))
+    return lines
+
+
+def format_table(result, stack, datacenter, nova_groups=()):
+    """Return the result as a readable table and why it is right.
+
+    A placed stack gets its server table, then the verdict of every rule
+    (:func:`valet.optimizer.verdicts.explain`), its links and its totals
+    with what each is made of. A failed one gets the reason and what each
+    rule excluded.
+
+    :param datacenter: the data center the stack was placed on.
+    :param nova_groups: names of the stack's groups that are Nova server
+        groups.
+    """
     if not result.ok:
         lines = ['No placement: %s' % result.reason]
         for rule, info in sorted(result.explanation.items()):
@@ -101,9 +136,11 @@ def format_table(result, stack):
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
              for r in rows]
-    lines.append('')
-    for key, value in result.metrics.items():
-        lines.append('%s: %s' % (key, value))
+    found = verdicts.explain(datacenter, stack, result.placements,
+                             nova_groups)
+    lines += _section('Rules', [r['text'] for r in found['rules']])
+    lines += _section('Links', [k['text'] for k in found['links']])
+    lines += _section('Totals', _totals(found['totals'], result.metrics))
     return '\n'.join(lines)
 
 
@@ -123,7 +160,9 @@ def _load(conf, args):
             field = 'resources.%s' % exc.resource
         raise exception.InvalidTopology(
             origins.get(exc.resource, args.template), field, exc.reason)
-    return dc, stack
+    nova_groups = [name for name, res in template['resources'].items()
+                   if res.get('type') == hot.SERVER_GROUP]
+    return dc, stack, nova_groups
 
 
 def register_opts(conf):
@@ -137,14 +176,14 @@ def run(conf, args, stdout=None, stderr=None):
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     try:
-        dc, stack = _load(conf, args)
+        dc, stack, nova_groups = _load(conf, args)
         result = api.place_stack(conf, dc, stack, optimizer=args.optimizer,
                                  time_limit=args.time_limit)
     except exception.EngineError as exc:
         stderr.write('valet-manage plan: %s\n' % exc.message)
         return EXIT_BAD_INPUT
     if args.format == 'table':
-        stdout.write(format_table(result, stack) + '\n')
+        stdout.write(format_table(result, stack, dc, nova_groups) + '\n')
     else:
         stdout.write(json.dumps(result.to_dict(), indent=2) + '\n')
     return EXIT_PLACED if result.ok else EXIT_NO_PLACEMENT
