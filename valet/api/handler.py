@@ -24,6 +24,8 @@ import webob
 
 from valet.api import errors
 from valet.api.handlers import groups
+from valet.api.handlers import placements
+from valet.api.handlers import plans
 from valet.api.handlers import root
 from valet.api.handlers import status
 from valet import exception
@@ -57,6 +59,23 @@ ROUTES = {
     '/v1/groups/{group}/members/{project}': {
         'GET': groups.show_member,
         'DELETE': groups.remove_member,
+    },
+    '/v1/plans': {
+        'GET': plans.list_plans,
+        'POST': plans.create_plan,
+    },
+    '/v1/plans/{plan_or_stack_id}': {
+        'GET': plans.show_plan,
+        'PUT': plans.update_plan,
+        'DELETE': plans.delete_plan,
+    },
+    '/v1/placements': {
+        'GET': placements.list_placements,
+    },
+    '/v1/placements/{placement_or_orchestration_id}': {
+        'GET': placements.show_placement,
+        'POST': placements.reserve_placement,
+        'DELETE': placements.delete_placement,
     },
 }
 
