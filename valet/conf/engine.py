@@ -107,6 +107,16 @@ engine_opts = [
                help='YAML description of the data center read by the '
                     '"static" topology driver (format in the engine '
                     'documentation).'),
+    cfg.IntOpt('topology_refresh_interval', default=300, min=0,
+               help='Seconds after which valet-engine reloads the data '
+                    'center from its topology source, before the next '
+                    'request. 0 loads it only at start (and when asked '
+                    'for).'),
+    cfg.IntOpt('commit_retries', default=8, min=0,
+               help='How many times valet-engine plans a request again '
+                    'when another engine changed a host or group it '
+                    'planned with before it could commit. Past it the '
+                    'request fails with 503.'),
 ]
 
 

@@ -266,3 +266,24 @@ def group_servers(ctx, group_id, project_id=None):
              'project_id': server.project_id,
              'host': server.host}
             for server in ctx.session.scalars(query)]
+
+
+@api.reader
+def group_index(ctx):
+    """Return every group with its generation and members, for the engine.
+
+    A list of ``{"id", "name", "type", "level", "generation",
+    "members": [project ids]}``.
+    """
+    members = {}
+    for group_id, project_id in ctx.session.execute(
+            sa.select(models.GroupMember.group_id,
+                      models.GroupMember.project_id)):
+        members.setdefault(group_id, []).append(project_id)
+    g = models.Group.__table__
+    return [{'id': row.id, 'name': row.name, 'type': row.type,
+             'level': row.level, 'generation': row.generation,
+             'members': sorted(members.get(row.id, ()))}
+            for row in ctx.session.execute(
+                sa.select(g.c.id, g.c.name, g.c.type, g.c.level,
+                          g.c.generation))]

@@ -97,6 +97,12 @@ def add_demand(deltas, host, demand, sign=1):
 
 
 @api.writer
+def adjust(ctx, deltas):
+    """Add ``{host: (vcpus, ram_mb, disk_gb)}`` to the hosts' usage."""
+    touch_all(ctx, deltas)
+
+
+@api.writer
 def sync_hosts(ctx, racks):
     """Give every host of the topology a row, with its current rack.
 
@@ -124,8 +130,10 @@ def generations(ctx):
 
 @api.reader
 def usage(ctx):
-    """Return ``{host: {"rack", "generation", "vcpus", "ram_mb",
-    "disk_gb"}}``."""
+    """Return every host row as ``{host: {field: value}}``.
+
+    The fields are rack, generation, vcpus, ram_mb and disk_gb.
+    """
     rows = ctx.session.execute(sa.select(_hosts)).mappings()
     return {row['name']: {key: row[key] for key in
                           ('rack', 'generation') + SIZES}

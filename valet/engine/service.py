@@ -13,10 +13,10 @@
 """valet-engine's RPC server (topic ``[engine_rpc] topic``).
 
 Every engine of a deployment serves the same topic under its own server
-name (``[DEFAULT] host``), so the bus spreads the calls between them. The
-endpoint answers ``ping``; the placement calls (create,
-update, replan, migrate, release) come with the plans API. The client side
-is :mod:`valet.engine.rpcapi`.
+name (``[DEFAULT] host``), so the bus spreads the calls between them;
+their commits are kept apart by the database's generations (see
+:mod:`valet.engine.manager`). The client side is
+:mod:`valet.engine.rpcapi`.
 """
 
 import gc
@@ -26,12 +26,14 @@ import oslo_messaging
 
 from valet.common import messaging
 from valet.common import service
-from valet.optimizer import exception as engine_exception
+from valet import context as valet_context
+from valet.db import api as db_api
+from valet.engine import manager as manager_mod
 from valet.optimizer import plugins
 
 LOG = logging.getLogger(__name__)
 
-RPC_API_VERSION = '1.0'
+RPC_API_VERSION = '1.1'
 
 
 class EngineEndpoint(object):
@@ -46,48 +48,70 @@ class EngineEndpoint(object):
         """Answer that this engine is alive: its id and host count."""
         return self.engine.describe()
 
+    def create_plan(self, context, plan_name, stack_id, resources,
+                    locations=None):
+        """Place a new stack; see rpcapi.EngineAPI.create_plan."""
+        return self.engine.manager.create_plan(context, plan_name, stack_id,
+                                               resources, locations)
+
+    def update_plan(self, context, plan_id, resources):
+        """Re-place an updated stack."""
+        return self.engine.manager.update_plan(context, plan_id, resources)
+
+    def migrate_server(self, context, plan_id, server, excluded_hosts):
+        """Move one server off its host."""
+        return self.engine.manager.migrate_server(context, plan_id, server,
+                                                  excluded_hosts)
+
+    def replan_server(self, context, placement_id, locations):
+        """Re-place one placement within locations."""
+        return self.engine.manager.replan_server(context, placement_id,
+                                                 locations)
+
+    def release_plan(self, context, plan_id):
+        """Delete a plan and release its capacity."""
+        return self.engine.manager.release_plan(context, plan_id)
+
+    def group_servers(self, context, group):
+        """The servers of a named group."""
+        return self.engine.manager.group_servers(context, group)
+
+    def violations(self, context):
+        """Servers whose host breaks a rule of their groups."""
+        return self.engine.manager.violations(context)
+
 
 class EngineService(service.MessagingService):
     """The valet-engine service.
 
     On start it loads the data center from the topology source
-    (``[engine] topology_driver``); ``hosts`` in the ping answer is the
-    number of hosts loaded, 0 when the source could not be read (the
-    error is logged). Refreshing the model, and the placement calls that
-    use it with the database, come with the plans API.
+    (``[engine] topology_driver``) and registers its hosts in the
+    database; ``hosts`` in the ping answer is the number of hosts loaded,
+    0 when the source could not be read (the error is logged, and the
+    next request tries again).
     """
 
-    def __init__(self, conf, transport=None):
+    def __init__(self, conf, transport=None, configure_db=True):
         super().__init__(conf, 'valet-engine', transport)
-        self.datacenter = None
-
-    def load_datacenter(self):
-        """Load the data center from the topology source; None on error."""
-        try:
-            return plugins.load_topology(self.conf).load()
-        except engine_exception.EngineError as exc:
-            LOG.error('Could not load the data center topology: %s', exc)
-            return None
+        self.manager = None
+        self._configure_db = configure_db
 
     def start(self):
         """Load the data center, then serve."""
-        self.datacenter = self.load_datacenter()
-        if self.datacenter is not None:
-            LOG.info('Loaded data center %(name)s: %(hosts)d hosts in '
-                     '%(racks)d racks',
-                     {'name': self.datacenter.name,
-                      'hosts': self.datacenter.n_hosts,
-                      'racks': self.datacenter.n_racks})
+        if self._configure_db:
+            db_api.configure(self.conf)
+        self.manager = manager_mod.EngineManager(
+            self.conf, plugins.load_topology(self.conf))
+        self.manager.load(valet_context.RequestContext(config=self.conf))
         # The model lives as long as the process: take it (and everything
         # loaded so far) out of the collector's view, so that a full
-        # collection does not walk it in the middle of a time-limited
-        # search (a 54 ms pause was seen against a 30 ms search budget).
+        # collection does not walk it in the middle of a search.
         gc.freeze()
         super().start()
 
     def describe(self):
         """Return ``{"id": host, "hosts": N}``, the answer to ping."""
-        hosts = self.datacenter.n_hosts if self.datacenter else 0
+        hosts = self.manager.describe()['hosts'] if self.manager else 0
         return {'id': self.conf.host, 'hosts': hosts}
 
     def create_transport(self):

@@ -22,10 +22,12 @@ from oslo_service import backend
 
 from valet.common import messaging
 from valet import context
+from valet.engine import manager as manager_mod
 from valet.engine import rpcapi
 from valet.engine import service as engine_service
 from valet import exception
 from valet.tests import base
+from valet.tests.fixtures import database
 
 WAIT = 30
 SAMPLE_TOPOLOGY = os.path.join(
@@ -43,10 +45,16 @@ class EngineRPCTest(base.TestCase):
         self.transport = messaging.shared_rpc_transport(self.conf)
         self.addCleanup(messaging.cleanup_shared_rpc_transport, self.conf)
         self.ctx = context.RequestContext(user_id='u1', project_id='p1')
+        # The engine's requests run on the RPC server's threads: a file
+        # database, which every thread opens for itself.
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
+                            'valet.sqlite')
+        self.useFixture(database.Database('sqlite:///' + path))
 
     def _start_engine(self, **kwargs):
         engine = engine_service.EngineService(
-            self.conf, transport=self.transport, **kwargs)
+            self.conf, transport=self.transport, configure_db=False,
+            **kwargs)
         engine.start()
         self.addCleanup(engine.stop)
         return engine
@@ -54,8 +62,8 @@ class EngineRPCTest(base.TestCase):
     def test_ping_round_trip(self):
         self.flags(topology_file=SAMPLE_TOPOLOGY, group='engine')
         engine = self._start_engine()
-        hosts = engine.datacenter.n_hosts
-        self.assertGreater(hosts, 0)
+        hosts = engine.manager.describe()['hosts']
+        self.assertEqual(16, hosts)
         api = rpcapi.EngineAPI(self.conf)
         self.assertEqual({'id': 'engine-7', 'hosts': hosts},
                          api.ping(self.ctx))
@@ -65,10 +73,12 @@ class EngineRPCTest(base.TestCase):
     def test_model_is_frozen_out_of_the_collector(self):
         self.flags(topology_file=SAMPLE_TOPOLOGY, group='engine')
         loaded = []
-        engine = engine_service.EngineService(self.conf,
-                                              transport=self.transport)
-        real_load = engine.load_datacenter
-        engine.load_datacenter = lambda: loaded.append(1) or real_load()
+        engine = engine_service.EngineService(
+            self.conf, transport=self.transport, configure_db=False)
+        real_load = manager_mod.EngineManager.load
+        self.useFixture(fixtures.MockPatchObject(
+            manager_mod.EngineManager, 'load',
+            lambda mgr, ctx: loaded.append(1) or real_load(mgr, ctx)))
         freeze = self.useFixture(fixtures.MockPatch('gc.freeze')).mock
         freeze.side_effect = lambda: self.assertEqual([1], loaded)
         engine.start()
@@ -79,7 +89,7 @@ class EngineRPCTest(base.TestCase):
         self.flags(topology_file=os.path.join(self.useFixture(
             fixtures.TempDir()).path, 'missing.yaml'), group='engine')
         logger = self.useFixture(fixtures.FakeLogger(
-            name='valet.engine.service'))
+            name='valet.engine.manager'))
         self._start_engine()
         self.assertEqual(0, rpcapi.EngineAPI(self.conf).ping(
             self.ctx)['hosts'])
@@ -106,7 +116,7 @@ class EngineRPCTest(base.TestCase):
     def test_newer_version_refused(self):
         self._start_engine()
         api = rpcapi.EngineAPI(self.conf)
-        cctxt = api.client.prepare(version='1.1')
+        cctxt = api.client.prepare(version='1.2')
         self.assertRaises(oslo_messaging.UnsupportedVersion,
                           cctxt.call, self.ctx, 'ping')
 
@@ -135,7 +145,7 @@ class EngineRPCTest(base.TestCase):
                           api.ping, self.ctx, timeout=0.2)
 
     def test_own_transport_created_and_closed(self):
-        engine = engine_service.EngineService(self.conf)
+        engine = engine_service.EngineService(self.conf, configure_db=False)
         engine.start()
         self.assertIsNotNone(engine.transport)
         self.assertIsNot(self.transport, engine.transport)

@@ -1,0 +1,151 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""valet-engine's in-memory model of the data center.
+
+The hosts, racks, aggregates and flavors come from the topology source,
+loaded at start and again every ``[engine] topology_refresh_interval``
+seconds (or on demand). What Valet's database records on top of them --
+live placements, servers Nova runs that no plan placed, named groups and
+their members -- is cached per host and refreshed incrementally: each
+request reads the hosts' generations (one small query) and re-reads only
+the servers of the hosts whose generation moved.
+
+A :class:`View` is what one request plans with: the data center with the
+recorded servers laid over it (minus the servers of the plan being
+changed) and the generations it was built from, which the commit checks.
+"""
+
+import time
+
+from oslo_log import log as logging
+
+from valet.db import groups as db_groups
+from valet.db import hosts as db_hosts
+from valet.optimizer.model import datacenter as dc_model
+
+LOG = logging.getLogger(__name__)
+
+
+class View(object):
+    """One request's picture of the data center.
+
+    :ivar datacenter: the data center with every recorded server on it
+        except those of ``exclude_plan``.
+    :ivar generations: ``{host: generation}`` the picture was built from.
+    :ivar groups: ``{group id: {"id", "name", "type", "level",
+        "generation", "members"}}`` of the API's named groups.
+    """
+
+    def __init__(self, datacenter, generations, groups):
+        self.datacenter = datacenter
+        self.generations = generations
+        self.groups = groups
+        self.by_name = {g['name']: g for g in groups.values()}
+
+    def group_defs(self):
+        """``{name: (type, level)}`` of every named group."""
+        return {g['name']: (g['type'], g['level'])
+                for g in self.groups.values()}
+
+
+class ModelCache(object):
+    """The topology and the recorded servers, per host."""
+
+    def __init__(self, conf, source):
+        self.conf = conf
+        self.source = source
+        self.base = None
+        self.loaded_at = None
+        self._generations = {}
+        self._servers = {}
+
+    @property
+    def n_hosts(self):
+        """Hosts of the loaded topology (0 before the first load)."""
+        return self.base.n_hosts if self.base is not None else 0
+
+    def load_topology(self, ctx):
+        """(Re)load the topology and register its hosts in the database.
+
+        :raises valet.optimizer.exception.EngineError: the source could
+            not be read (the previous topology, if any, stays in use).
+        """
+        base = self.source.load()
+        racks = {name: base.rack_names[base.host_rack[i]]
+                 for i, name in enumerate(base.host_names)}
+        db_hosts.sync_hosts(ctx, racks)
+        self.base = base
+        self.loaded_at = time.monotonic()
+        LOG.info('Loaded data center %(name)s: %(hosts)d hosts in '
+                 '%(racks)d racks', {'name': base.name,
+                                     'hosts': base.n_hosts,
+                                     'racks': base.n_racks})
+
+    def topology_is_stale(self):
+        """True when the topology is due for its periodic reload."""
+        interval = self.conf.engine.topology_refresh_interval
+        if self.base is None:
+            return True
+        return bool(interval) and (
+            time.monotonic() - self.loaded_at >= interval)
+
+    def refresh(self, ctx):
+        """Bring the cached servers up to date with the database."""
+        generations = db_hosts.generations(ctx)
+        changed = [host for host, gen in generations.items()
+                   if self._generations.get(host) != gen]
+        changed.extend(h for h in self._servers if h not in generations)
+        if changed:
+            for host in changed:
+                self._servers.pop(host, None)
+            for server in db_hosts.servers_on(ctx, changed):
+                self._servers.setdefault(server['host'], []).append(server)
+        self._generations = generations
+        return generations
+
+    def view(self, ctx, exclude_plan=None):
+        """Return a :class:`View` of the data center as recorded now.
+
+        :param exclude_plan: id of a plan whose servers are left out (the
+            plan being changed: its servers are placed by the request).
+        """
+        if self.base is None:
+            self.load_topology(ctx)
+        generations = self.refresh(ctx)
+        groups = {g['id']: g for g in db_groups.group_index(ctx)}
+        base = self.base
+        existing = []
+        for host in sorted(self._servers):
+            if host not in base.host_index:
+                # Recorded on a host the topology no longer lists: it
+                # cannot be planned around; the reconcile cleans it up.
+                continue
+            for server in self._servers[host]:
+                if exclude_plan and server['plan_id'] == exclude_plan:
+                    continue
+                existing.append(_existing(server, groups))
+        dc = dc_model.with_servers(
+            base, existing,
+            {g['name']: (g['type'], g['level']) for g in groups.values()},
+            source='database')
+        return View(dc, generations, groups)
+
+
+def _existing(server, groups):
+    flavor = dc_model.Flavor('(recorded)', server['vcpus'],
+                             server['ram_mb'], server['disk_gb'])
+    memberships = [(groups[gid]['name'], groups[gid]['type'],
+                    groups[gid]['level'])
+                   for gid in server['groups'] if gid in groups]
+    return dc_model.ExistingServer(server['id'], server['host'], flavor,
+                                   memberships)
