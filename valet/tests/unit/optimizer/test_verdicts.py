@@ -26,7 +26,8 @@ from valet.tests import base
 from valet.tests.unit.optimizer import fakes
 
 
-def _rule(found, name):
+def rule_named(found, name):
+    """The one verdict of ``found`` about rule ``name``."""
     matches = [r for r in found['rules'] if r['name'] == name]
     assert len(matches) == 1, (name, found['rules'])
     return matches[0]
@@ -57,7 +58,7 @@ class TestGroupRules(VerdictsTestCase):
             {'a': fakes.server(), 'b': fakes.server(),
              'pair': fakes.group('affinity', 'host', ['a', 'b'])},
             {'a': 'r0-h1', 'b': 'r0-h1'})
-        rule = _rule(found, 'pair')
+        rule = rule_named(found, 'pair')
         self.assertEqual(('affinity', 'host', 'holds', 2),
                          (rule['rule'], rule['level'], rule['verdict'],
                           rule['members']))
@@ -70,7 +71,7 @@ class TestGroupRules(VerdictsTestCase):
             {'a': fakes.server(), 'b': fakes.server(), 'c': fakes.server(),
              'trio': fakes.group('affinity', 'host', ['a', 'b', 'c'])},
             {'a': 'r0-h1', 'b': 'r0-h1', 'c': 'r0-h2'})
-        rule = _rule(found, 'trio')
+        rule = rule_named(found, 'trio')
         self.assertEqual('broken', rule['verdict'])
         self.assertEqual(['c'], rule['servers'])
         self.assertEqual('spans 2 hosts: r0-h1 (a, b), r0-h2 (c)',
@@ -82,11 +83,11 @@ class TestGroupRules(VerdictsTestCase):
                      'pod': fakes.group('affinity', 'rack', ['a', 'b'])}
         found = self.explain(resources, {'a': 'r1-h0', 'b': 'r1-h2'})
         self.assertEqual('holds, 1 rack (r1)',
-                         _rule(found, 'pod')['text'].split(': ', 1)[1])
+                         rule_named(found, 'pod')['text'].split(': ', 1)[1])
         found = self.explain(resources, {'a': 'r1-h0', 'b': 'r0-h2'})
-        self.assertEqual('broken', _rule(found, 'pod')['verdict'])
+        self.assertEqual('broken', rule_named(found, 'pod')['verdict'])
         self.assertEqual('spans 2 racks: r0 (b), r1 (a)',
-                         _rule(found, 'pod')['evidence'])
+                         rule_named(found, 'pod')['evidence'])
 
     def test_diversity_host_and_rack(self):
         resources = {'a': fakes.server(), 'b': fakes.server(),
@@ -98,13 +99,13 @@ class TestGroupRules(VerdictsTestCase):
                              {'a': 'r0-h0', 'b': 'r1-h0', 'c': 'r0-h1'})
         self.assertEqual(
             'diversity host spread (3 servers): holds, 3 hosts: r0-h0 (a), '
-            'r0-h1 (c), r1-h0 (b)', _rule(found, 'spread')['text'])
+            'r0-h1 (c), r1-h0 (b)', rule_named(found, 'spread')['text'])
         self.assertEqual(
             'diversity rack apart (2 servers): holds, 2 racks: r0 (a), '
-            'r1 (b)', _rule(found, 'apart')['text'])
+            'r1 (b)', rule_named(found, 'apart')['text'])
         found = self.explain(resources,
                              {'a': 'r0-h0', 'b': 'r0-h0', 'c': 'r0-h1'})
-        spread, apart = _rule(found, 'spread'), _rule(found, 'apart')
+        spread, apart = rule_named(found, 'spread'), rule_named(found, 'apart')
         self.assertEqual(('broken', ['a', 'b']),
                          (spread['verdict'], spread['servers']))
         self.assertEqual('a and b share host r0-h0', spread['evidence'])
@@ -121,15 +122,16 @@ class TestGroupRules(VerdictsTestCase):
         found = self.explain(resources, {'a1': 'r0-h0', 'a2': 'r0-h1',
                                          'b1': 'r1-h0', 'b2': 'r1-h2'})
         self.assertEqual('affinity rack pod_a (2 servers, in replicas): '
-                         'holds, 1 rack (r0)', _rule(found, 'pod_a')['text'])
-        self.assertEqual(['replicas'], _rule(found, 'pod_a')['parents'])
+                         'holds, 1 rack (r0)',
+                         rule_named(found, 'pod_a')['text'])
+        self.assertEqual(['replicas'], rule_named(found, 'pod_a')['parents'])
         self.assertEqual('diversity rack replicas (4 servers): holds, '
                          '2 racks: r0 (pod_a), r1 (pod_b)',
-                         _rule(found, 'replicas')['text'])
+                         rule_named(found, 'replicas')['text'])
         # Members of one unit may share a rack; two units may not.
         found = self.explain(resources, {'a1': 'r0-h0', 'a2': 'r0-h1',
                                          'b1': 'r0-h2', 'b2': 'r0-h2'})
-        rule = _rule(found, 'replicas')
+        rule = rule_named(found, 'replicas')
         self.assertEqual('pod_a and pod_b share rack r0', rule['evidence'])
         self.assertEqual(['a1', 'a2', 'b1', 'b2'], rule['servers'])
 
@@ -141,20 +143,21 @@ class TestGroupRules(VerdictsTestCase):
             {'fw1': 'r0-h0', 'fw2': 'r0-h1', 'app': 'r0-h2'})
         self.assertEqual(
             'exclusivity host fw-excl (2 servers): holds, 2 hosts (r0-h0, '
-            'r0-h1), nothing else on them', _rule(found, 'fw-excl')['text'])
+            'r0-h1), nothing else on them',
+            rule_named(found, 'fw-excl')['text'])
 
     def test_exclusivity_broken_by_a_server_of_the_stack(self):
         resources = {
             'fw1': fakes.server(), 'app': fakes.server(),
             'fw-excl': fakes.group('exclusivity', 'rack', ['fw1'])}
         found = self.explain(resources, {'fw1': 'r0-h0', 'app': 'r0-h2'})
-        rule = _rule(found, 'fw-excl')
+        rule = rule_named(found, 'fw-excl')
         self.assertEqual('broken', rule['verdict'])
         self.assertEqual(['app', 'fw1'], rule['servers'])
         self.assertEqual('rack r0 also holds app of this stack',
                          rule['evidence'])
         found = self.explain(resources, {'fw1': 'r0-h0', 'app': 'r1-h2'})
-        self.assertEqual('holds', _rule(found, 'fw-excl')['verdict'])
+        self.assertEqual('holds', rule_named(found, 'fw-excl')['verdict'])
 
     def test_nova_groups_and_preferences(self):
         resources = {
@@ -171,8 +174,8 @@ class TestGroupRules(VerdictsTestCase):
                              nova_groups=['hard'])
         self.assertEqual(
             'diversity host hard (Nova anti-affinity, 2 servers): holds, '
-            '2 hosts: r0-h0 (a), r0-h1 (b)', _rule(found, 'hard')['text'])
-        soft = _rule(found, 'soft')
+            '2 hosts: r0-h0 (a), r0-h1 (b)', rule_named(found, 'hard')['text'])
+        soft = rule_named(found, 'soft')
         self.assertEqual(('soft-anti-affinity', 'broken', True, ['c', 'd']),
                          (soft['rule'], soft['verdict'], soft['soft'],
                           soft['servers']))
@@ -181,126 +184,13 @@ class TestGroupRules(VerdictsTestCase):
         self.assertTrue(found['ok'])
 
 
-class TestNamedGroups(VerdictsTestCase):
-    """Running members count with the new ones (engine.md named groups)."""
-
-    existing = {'servers': [
-        {'id': 'legacy-0', 'host': 'r1-h0', 'flavor': 'small',
-         'groups': [{'name': 'legacy', 'type': 'affinity',
-                     'level': 'rack'}]},
-        {'id': 'quorum-0', 'host': 'r0-h0', 'flavor': 'small',
-         'groups': [{'name': 'quorum', 'type': 'diversity',
-                     'level': 'rack'}]},
-        {'id': 'db-0', 'host': 'r1-h2', 'flavor': 'small',
-         'groups': [{'name': 'db-excl', 'type': 'exclusivity',
-                     'level': 'host'}]},
-        {'id': 'other-0', 'host': 'r0-h1', 'flavor': 'small'}]}
-
-    def test_named_affinity_counts_running_members(self):
-        resources = {'a': fakes.server(), 'b': fakes.server(),
-                     'pod': fakes.group('affinity', 'rack', ['a', 'b'],
-                                        group_name='legacy')}
-        found = self.explain(resources, {'a': 'r1-h1', 'b': 'r1-h2'})
-        rule = _rule(found, 'pod')
-        self.assertEqual(
-            'affinity rack pod (group legacy, 2 new + 1 running): holds, '
-            '1 rack (r1, with 1 running member)', rule['text'])
-        self.assertEqual((2, 1, 'legacy'),
-                         (rule['members'], rule['running'], rule['named']))
-        # Together in a rack, but not the one the group runs in.
-        found = self.explain(resources, {'a': 'r0-h1', 'b': 'r0-h2'})
-        rule = _rule(found, 'pod')
-        self.assertEqual('broken', rule['verdict'])
-        self.assertEqual(['a', 'b'], rule['servers'])
-        self.assertEqual('spans 2 racks: r0 (a, b), r1 (1 running)',
-                         rule['evidence'])
-
-    def test_metadata_join_is_the_same_group(self):
-        found = self.explain(
-            {'a': fakes.server(metadata={'valet': {'groups': ['legacy']}})},
-            {'a': 'r1-h1'})
-        self.assertEqual('affinity rack legacy (1 new + 1 running): holds, '
-                         '1 rack (r1, with 1 running member)',
-                         _rule(found, 'legacy')['text'])
-
-    def test_named_diversity_keeps_off_running_members(self):
-        resources = {'d1': fakes.server(), 'd2': fakes.server(),
-                     'spread': fakes.group('diversity', 'rack', ['d1', 'd2'],
-                                           group_name='quorum')}
-        found = self.explain(resources, {'d1': 'r1-h0', 'd2': 'r1-h1'})
-        self.assertEqual('broken', _rule(found, 'spread')['verdict'])
-        found = self.explain(resources, {'d1': 'r0-h2', 'd2': 'r1-h1'})
-        rule = _rule(found, 'spread')
-        self.assertEqual('broken', rule['verdict'])
-        self.assertEqual(['d1'], rule['servers'])
-        self.assertEqual('d1 shares rack r0 with 1 running member',
-                         rule['evidence'])
-
-    def test_named_diversity_holds_with_running_members(self):
-        self.dc = fakes.datacenter(
-            self.conf, fakes.topology(racks=3, hosts_per_rack=3),
-            existing=self.existing)
-        found = self.explain(
-            {'d1': fakes.server(), 'd2': fakes.server(),
-             'spread': fakes.group('diversity', 'rack', ['d1', 'd2'],
-                                   group_name='quorum')},
-            {'d1': 'r1-h1', 'd2': 'r2-h0'})
-        self.assertEqual(
-            'diversity rack spread (group quorum, 2 new + 1 running): '
-            'holds, 3 racks: r0 (1 running), r1 (d1), r2 (d2)',
-            _rule(found, 'spread')['text'])
-
-    def test_named_exclusivity_on_its_own_host(self):
-        resources = {'db1': fakes.server(), 'app': fakes.server(),
-                     'db': fakes.group('exclusivity', 'host', ['db1'],
-                                       group_name='db-excl')}
-        found = self.explain(resources, {'db1': 'r1-h2', 'app': 'r0-h2'})
-        self.assertEqual(
-            'exclusivity host db (group db-excl, 1 new + 1 running): holds, '
-            '1 host (r1-h2 already the group\'s), nothing else on it',
-            _rule(found, 'db')['text'])
-        # A host holding another running server is not the group's alone.
-        found = self.explain(resources, {'db1': 'r0-h1', 'app': 'r0-h2'})
-        rule = _rule(found, 'db')
-        self.assertEqual('host r0-h1 also holds running other-0',
-                         rule['evidence'])
-        self.assertEqual(['db1'], rule['servers'])
-        # Nor may a server of the stack go where the group already is.
-        found = self.explain(resources, {'db1': 'r1-h2', 'app': 'r1-h2'})
-        self.assertEqual('host r1-h2 also holds app of this stack',
-                         _rule(found, 'db')['evidence'])
-
-    def test_other_stacks_exclusivity_is_kept_clear(self):
-        found = self.explain({'a': fakes.server()}, {'a': 'r1-h1'})
-        rule = _rule(found, 'of running groups')
-        self.assertEqual('exclusivity of running groups (db-excl, 1 host): '
-                         'holds, no server of this stack on r1-h2',
-                         rule['text'])
-        found = self.explain({'a': fakes.server()}, {'a': 'r1-h2'})
-        rule = _rule(found, 'of running groups')
-        self.assertEqual(('broken', ['a'], 'a on r1-h2 (db-excl)'),
-                         (rule['verdict'], rule['servers'],
-                          rule['evidence']))
-
-    def test_used_capacity_breaks_exclusivity(self):
-        doc = fakes.topology(racks=1, hosts_per_rack=2)
-        doc['hosts'][0]['used'] = {'vcpus': 1}
-        self.dc = fakes.datacenter(self.conf, doc)
-        found = self.explain(
-            {'x': fakes.server(),
-             'alone': fakes.group('exclusivity', 'host', ['x'])},
-            {'x': 'r0-h0'})
-        self.assertEqual('host r0-h0 also holds used capacity on r0-h0',
-                         _rule(found, 'alone')['evidence'])
-
-
 class TestHostRules(VerdictsTestCase):
 
     def test_capacity(self):
         found = self.explain({'a': fakes.server('big'),
                               'b': fakes.server('small')},
                              {'a': 'r0-h0', 'b': 'r0-h0'})
-        rule = _rule(found, None)
+        rule = rule_named(found, None)
         self.assertEqual(('capacity', 'broken', ['a', 'b']),
                          (rule['rule'], rule['verdict'], rule['servers']))
         self.assertEqual('r0-h0 short of vcpus by 1, ram_mb by 1024 (a, b)',
@@ -309,7 +199,7 @@ class TestHostRules(VerdictsTestCase):
                               'b': fakes.server('small')},
                              {'a': 'r0-h0', 'b': 'r0-h1'})
         self.assertEqual('capacity: holds, 2 hosts used, each within its '
-                         'usable capacity', _rule(found, None)['text'])
+                         'usable capacity', rule_named(found, None)['text'])
 
     def test_disabled_host_and_zone(self):
         doc = fakes.topology(racks=1, hosts_per_rack=2)
