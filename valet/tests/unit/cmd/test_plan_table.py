@@ -38,6 +38,18 @@ SAMPLES = os.path.normpath(os.path.join(
     'samples'))
 SAMPLE_TEMPLATES = ('affinity', 'diversity', 'exclusivity', 'quorum',
                     'web-3tier')
+MANAGE_DOC = os.path.join(SAMPLES, '..', '..', '..', 'doc', 'source',
+                          'admin', 'manage.rst')
+
+
+def _documented_table():
+    """The lines of the table example of manage.rst, unindented."""
+    with open(MANAGE_DOC) as stream:
+        lines = stream.read().splitlines()
+    start = lines.index('   SERVER  HOST     RACK  FLAVOR    GROUPS')
+    end = next(i for i in range(start, len(lines))
+               if lines[i].startswith('   elapsed_ms: '))
+    return [line[3:] for line in lines[start:end + 1]]
 
 
 class TestPlanTable(base.TestCase):
@@ -49,7 +61,7 @@ class TestPlanTable(base.TestCase):
     def write(self, name, doc):
         path = os.path.join(self.dir, name)
         with open(path, 'w') as stream:
-            yaml.safe_dump(doc, stream)
+            yaml.safe_dump(doc, stream, sort_keys=False)
         return path
 
     def run_plan(self, *argv):
@@ -125,6 +137,43 @@ class TestPlanTable(base.TestCase):
         self.assertTrue(totals[6].startswith('dominant_fill: '))
         self.assertRegex(totals[6], r'^dominant_fill: \d+%$')
         self.assertRegex(totals[-1], r'^elapsed_ms: [0-9.]+$')
+
+    def test_documented_example(self):
+        # manage.rst's example: the three-tier stack of the Heat guide on
+        # two racks of two hosts, r01-h01 partly used.
+        host = {'rack': 'r01', 'vcpus': 32, 'ram_mb': 65536,
+                'disk_gb': 1000}
+        topo = self.write('dc.yaml', {
+            'name': 'dc1',
+            'defaults': {'cpu_allocation_ratio': 4.0,
+                         'ram_allocation_ratio': 1.0,
+                         'disk_allocation_ratio': 1.0},
+            'flavors': {'m1.small': {'vcpus': 1, 'ram_mb': 2048,
+                                     'disk_gb': 20},
+                        'm1.large': {'vcpus': 4, 'ram_mb': 8192,
+                                     'disk_gb': 80}},
+            'hosts': [
+                dict(host, name='r01-h01', used={
+                    'vcpus': 8, 'ram_mb': 16384, 'disk_gb': 100}),
+                dict(host, name='r01-h02'),
+                dict(host, name='r02-h01', rack='r02'),
+                dict(host, name='r02-h02', rack='r02')]})
+        template = self.write('t.yaml', {'resources': {
+            'web1': fakes.server('m1.small'),
+            'web2': fakes.server('m1.small'),
+            'app1': fakes.server('m1.large'),
+            'app2': fakes.server('m1.large'),
+            'web_tier': fakes.group('diversity', 'host', ['web1', 'web2']),
+            'app_tier': fakes.group('diversity', 'host', ['app1', 'app2']),
+            'pod': fakes.group('affinity', 'rack', ['web_tier', 'app_tier']),
+            'web_to_app': fakes.pipe('web_tier', 'app_tier', 1000)}})
+        code, out, _err = self.run_plan('--topology', topo, '--template',
+                                        template, '--format', 'table')
+        self.assertEqual(0, code)
+        lines = out.splitlines()
+        documented = _documented_table()
+        self.assertRegex(lines[-1], r'^elapsed_ms: [0-9.]+$')
+        self.assertEqual(documented[:-1], lines[:-1])
 
     def test_named_group_sample_counts_running_members(self):
         parts = self.sections(self.sample_table('affinity'))
