@@ -13,10 +13,12 @@
 # under the License.
 #
 # Try Valet on this machine: installs it into a virtualenv (.venv, or
-# $VALET_VENV; created when missing) and places the sample 3-tier web stack
-# on the sample 16-host data center with "valet-manage plan". Needs no
-# database, message bus or OpenStack. Arguments are added to the plan
-# command (e.g. --format json).
+# $VALET_VENV; created when missing) and runs "valet-manage all-in-one":
+# the API and the engine in one process (SQLite, in-process bus, noauth,
+# the sample 16-host data center), which creates a named group, places the
+# sample web shop stack through the REST API and prints where each server
+# went and why the plan is right. Needs no database server, message bus or
+# OpenStack. Arguments are added to the command (e.g. --serve).
 
 set -euo pipefail
 
@@ -25,8 +27,6 @@ cd "$ROOT"
 
 VENV=${VALET_VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
-TOPOLOGY=etc/valet/samples/datacenter.yaml
-TEMPLATE=etc/valet/samples/web-3tier.yaml
 
 if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' || {
@@ -47,7 +47,6 @@ if ! "$VENV/bin/python" -m pip install -e . </dev/null >"$PIP_LOG" 2>&1; then
     exit 2
 fi
 
-echo "try-valet: placing $TEMPLATE on $TOPOLOGY"
+echo "try-valet: running Valet all-in-one"
 echo
-exec "$VENV/bin/valet-manage" plan --topology "$TOPOLOGY" \
-    --template "$TEMPLATE" --format table "$@"
+exec "$VENV/bin/valet-manage" all-in-one "$@"

@@ -123,6 +123,22 @@ def add_command_parsers(subparsers):
 
     plan_cmd.add_parser(subparsers).set_defaults(func=plan,
                                                  runner=_run_plan)
+    _add_all_in_one(subparsers)
+
+
+def all_in_one(conf):
+    """Run ``valet-manage all-in-one`` (valet/cmd/allinone.py)."""
+    from valet.cmd import allinone
+
+    return allinone.run(conf.command)
+
+
+def _add_all_in_one(subparsers):
+    # Its parser is light; the services it starts are imported on run.
+    from valet.cmd import allinone
+
+    allinone.add_parser(subparsers).set_defaults(func=all_in_one,
+                                                 runner=_run_plan)
 
 
 def _run_plan(conf):
