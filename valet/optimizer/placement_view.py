@@ -35,6 +35,15 @@ def names(items):
     return text
 
 
+def clauses(items):
+    """``a; b`` of at most :data:`SHOWN` clauses, then ``and N more``."""
+    items = list(items)
+    text = '; '.join(items[:SHOWN])
+    if len(items) > SHOWN:
+        text += '; and %d more' % (len(items) - SHOWN)
+    return text
+
+
 def count(n, noun):
     """``1 host``, ``3 hosts``."""
     return '%d %s%s' % (n, noun, '' if n == 1 else 's')

@@ -37,6 +37,7 @@ EPSILON = 1e-6
 
 names = placement_view.names
 count = placement_view.count
+clauses = placement_view.clauses
 
 
 def _affinity(view, group, servers, named):
@@ -58,6 +59,13 @@ def _affinity(view, group, servers, named):
             bad or list(servers))
 
 
+def _together(units):
+    """``a and b``, ``a, b and c``; a long list is cut short."""
+    if len(units) == 1 or len(units) > placement_view.SHOWN:
+        return names(units)
+    return '%s and %s' % (', '.join(units[:-1]), units[-1])
+
+
 def _diversity(view, group, servers, named):
     level = group.level
     unit_of = {}
@@ -71,15 +79,15 @@ def _diversity(view, group, servers, named):
         units = list(dict.fromkeys(unit_of[s] for s in there))
         if len(units) > 1:
             clashes.append('%s share %s %s' % (
-                ' and '.join(units), level, view.name(level, loc)))
+                _together(units), level, view.name(level, loc)))
             bad.extend(there)
         if held.get(loc):
             clashes.append('%s share%s %s %s with %s' % (
-                ' and '.join(units), '' if len(units) > 1 else 's', level,
+                _together(units), '' if len(units) > 1 else 's', level,
                 view.name(level, loc), count(held[loc], 'running member')))
             bad.extend(there)
     if clashes:
-        return BROKEN, '; '.join(clashes), bad
+        return BROKEN, clauses(clashes), bad
     labels = {loc: [unit_of[s] for s in there] for loc, there in at.items()}
     spots = len(set(at) | set(held))
     return HOLDS, '%s: %s' % (count(spots, level),
@@ -116,10 +124,10 @@ def _exclusivity(view, group, servers, named):
         found, others = _intruders(view, group, loc, members, own, loc in at)
         if found:
             problems.append('%s %s also holds %s' % (
-                level, view.name(level, loc), '; '.join(found)))
+                level, view.name(level, loc), clauses(found)))
             bad.extend(at.get(loc, []) + others)
     if problems:
-        return BROKEN, '; '.join(problems), bad
+        return BROKEN, clauses(problems), bad
     taken = [view.name(level, loc) +
              (' already the group\'s' if loc in held else '') for loc in at]
     return HOLDS, '%s (%s), nothing else on %s' % (
@@ -205,7 +213,7 @@ def _elsewhere(view):
     groups = sorted(set(blocked.values()))
     bad = sorted(s for h in blocked for s in view.on_host.get(h, ()))
     if bad:
-        evidence = '; '.join('%s on %s (%s)' % (
+        evidence = clauses('%s on %s (%s)' % (
             s, dc.host_names[view.host[s]], blocked[view.host[s]])
             for s in bad)
     else:
@@ -232,7 +240,7 @@ def _capacity(view):
                 dc.host_names[host], ', '.join(lacking),
                 names(view.on_host[host])))
             bad.extend(view.on_host[host])
-    evidence = '; '.join(short) if short else \
+    evidence = clauses(short) if short else \
         '%s used, each within its usable capacity' % count(
             len(load), 'host')
     return _verdict('capacity', None, None, None, BROKEN if bad else HOLDS,
@@ -246,7 +254,7 @@ def _hosts_rules(view):
     off = [s for s, h in view.host.items() if not dc.enabled[h]]
     if off:
         rules.append(_verdict('enabled hosts', None, None, None, BROKEN,
-                              '; '.join('%s on disabled %s' % (
+                              clauses('%s on disabled %s' % (
                                   s, dc.host_names[view.host[s]])
                                   for s in off), off))
     asked, wrong = 0, []
@@ -260,7 +268,7 @@ def _hosts_rules(view):
                 (only and only != dc.host_names[host]):
             wrong.append(name)
     if asked:
-        evidence = '; '.join('%s on %s in zone %s, asked %s' % (
+        evidence = clauses('%s on %s in zone %s, asked %s' % (
             s, dc.host_names[view.host[s]],
             dc.az_names[dc.host_az[view.host[s]]],
             view.stack.servers[s].availability_zone) for s in wrong) or \

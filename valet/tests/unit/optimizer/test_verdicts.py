@@ -111,6 +111,21 @@ class TestGroupRules(VerdictsTestCase):
         self.assertEqual('a and b share host r0-h0', spread['evidence'])
         self.assertEqual('a and b share rack r0', apart['evidence'])
 
+    def test_long_evidence_is_cut_short(self):
+        names = ['s%d' % i for i in range(9)]
+        resources = {n: fakes.server() for n in names}
+        resources['spread'] = fakes.group('diversity', 'host', names)
+        found = self.explain(resources, {n: 'r0-h0' for n in names})
+        rule = rule_named(found, 'spread')
+        self.assertEqual('s0, s1, s2, s3, s4, s5 and 3 more share host '
+                         'r0-h0', rule['evidence'])
+        self.assertEqual(names, rule['servers'])
+        found = self.explain(resources, {n: 'r%d-h%d' % (i // 3, i % 3)
+                                         for i, n in enumerate(names[:6])}
+                             | {n: 'r0-h0' for n in names[6:]})
+        self.assertEqual('s0, s6, s7 and s8 share host r0-h0',
+                         rule_named(found, 'spread')['evidence'])
+
     def test_nested_units_of_a_diversity_group(self):
         resources = {
             'a1': fakes.server(), 'a2': fakes.server(),
