@@ -42,8 +42,9 @@ QUERY_VALUE = {
                    'control character'}
 # Hint keys are stored up to this length (valet.db.models.PlacementHint).
 HINT_KEY = {
-    'type': 'string', 'minLength': 1, 'maxLength': 64,
-}
+    'type': 'string', 'pattern': '^[^\\x00-\\x1f\\x7f]{1,64}(?![\\s\\S])',
+    'description': 'a parameter name is 1 to 64 characters, none of them '
+                   'a control character'}
 
 _FIELD_QUERIES = {field: QUERY_VALUE for field in db_placements.FIELDS}
 _FIELD_QUERIES['state'] = {'type': 'string', 'enum': STATES}
