@@ -31,6 +31,7 @@ from oslo_log import log as logging
 
 from valet.db import groups as db_groups
 from valet.db import hosts as db_hosts
+from valet import exception
 from valet.optimizer.model import datacenter as dc_model
 
 LOG = logging.getLogger(__name__)
@@ -81,11 +82,17 @@ class ModelCache(object):
             not be read (the previous topology, if any, stays in use).
         """
         base = self.source.load()
-        racks = {name: base.rack_names[base.host_rack[i]]
-                 for i, name in enumerate(base.host_names)}
-        db_hosts.sync_hosts(ctx, racks)
         self.base = base
         self.loaded_at = time.monotonic()
+        racks = {name: base.rack_names[base.host_rack[i]]
+                 for i, name in enumerate(base.host_names)}
+        # A host with no row yet gets one at its first commit: a database
+        # that is down now does not keep the topology from being used.
+        try:
+            db_hosts.sync_hosts(ctx, racks)
+        except exception.ServiceUnavailable as exc:
+            LOG.error('Could not register the hosts in the database: %s',
+                      exc.message)
         LOG.info('Loaded data center %(name)s: %(hosts)d hosts in '
                  '%(racks)d racks', {'name': base.name,
                                      'hosts': base.n_hosts,

@@ -224,7 +224,10 @@ class EngineManager(object):
         retries = self.conf.engine.commit_retries
         for tried in range(retries + 1):
             try:
-                return attempt()
+                done = attempt()
+                LOG.info('%(what)s: committed (attempt %(n)d)',
+                         {'what': what, 'n': tried + 1})
+                return done
             except exception.GenerationConflict as exc:
                 LOG.info('%(what)s: %(error)s; planning again (%(n)d/%(of)d)',
                          {'what': what, 'error': exc.message, 'n': tried + 1,
