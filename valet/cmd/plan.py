@@ -160,8 +160,12 @@ def _load(conf, args):
             field = 'resources.%s' % exc.resource
         raise exception.InvalidTopology(
             origins.get(exc.resource, args.template), field, exc.reason)
-    nova_groups = [name for name, res in template['resources'].items()
-                   if res.get('type') == hot.SERVER_GROUP]
+    # The table shows a Nova server group's policy, which the stack keeps
+    # only as the Valet rule it became.
+    nova_groups = [name for name, res in
+                   (template.get('resources') or {}).items()
+                   if isinstance(res, dict) and
+                   res.get('type') == hot.SERVER_GROUP]
     return dc, stack, nova_groups
 
 

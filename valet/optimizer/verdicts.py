@@ -22,9 +22,9 @@ fields.
 
 The stack's servers must not be counted in the data center already (as
 for :func:`valet.optimizer.api.place_stack`): their flavors are added to
-the hosts named. Aggregate extra specs are not judged here: they are
-matched by the same code as the search's, so a verdict would prove
-nothing.
+the hosts named. Aggregate extra specs are not judged here: Nova's
+matching rules live in the search's own constraint, and a verdict reusing
+it would prove nothing.
 """
 
 from valet.optimizer.model import datacenter as dc_model
