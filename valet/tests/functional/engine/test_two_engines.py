@@ -20,6 +20,7 @@ generations of the commit guarantee.
 """
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -30,7 +31,6 @@ import sqlalchemy as sa
 import yaml
 
 from valet import context
-from valet.db import migration
 from valet.db import models
 from valet.engine import rpcapi
 from valet import exception
@@ -71,7 +71,8 @@ def stack(i):
     return resources
 
 
-class _TwoEnginesTest(object):
+class EngineProcessesMixin(object):
+    """valet-engine processes on RabbitMQ and a real database."""
 
     BACKEND = None
 
@@ -81,10 +82,9 @@ class _TwoEnginesTest(object):
         backend = database.opportunistic_backend(self, self.BACKEND)
         self.url = self.useFixture(
             database.ProvisionedDatabase(backend)).url
-        self.flags(connection=self.url, group='database')
-        migration.upgrade(self.conf)
-        self.db = sa.create_engine(self.url)
-        self.addCleanup(self.db.dispose)
+        # The schema from the models (the migrations are proven equal to
+        # them elsewhere); the fixture's engine is the test's own view.
+        self.db = self.useFixture(database.Database(self.url)).engine
         self.tmp = self.useFixture(fixtures.TempDir()).path
         self.topology = os.path.join(self.tmp, 'topology.yaml')
         with open(self.topology, 'w') as f:
@@ -106,17 +106,23 @@ class _TwoEnginesTest(object):
                     '[oslo_messaging_rabbit]\namqp_auto_delete = true\n'
                     % (test_rabbit.RABBIT_URL, self.exchange, name,
                        log_file, self.url, self.topology, self.topic))
+        # Its own process group: the service runs in a child of the
+        # launcher process, and kill() must reach both.
         process = subprocess.Popen(
             test_processes._console_script('valet-engine') +
             ['--config-file', conf_file], stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
         self.addCleanup(self._stop, process)
         self.processes.append((name, process, log_file))
 
     def _stop(self, process):
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        """Kill the engine at once (SIGKILL to its whole group)."""
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
 
     def _logs(self):
         found = []
@@ -128,16 +134,22 @@ class _TwoEnginesTest(object):
                 found.append('--- %s: no log' % name)
         return '\n'.join(found)
 
-    def _wait_for_engines(self, api, ctx):
+    def _wait_for_engines(self, api, ctx, names=None):
+        """Ping until every engine named (default: all started) answers."""
+        if names is None:
+            names = [name for name, _p, _l in self.processes]
         seen = set()
         deadline = time.monotonic() + test_processes.START_WAIT
-        while len(seen) < len(self.processes):
+        while not seen.issuperset(names):
             try:
                 seen.add(api.ping(ctx, timeout=2)['id'])
             except exception.ServiceUnavailable:
                 pass
             if time.monotonic() > deadline:
                 self.fail('engines never answered:\n%s' % self._logs())
+
+
+class _TwoEnginesTest(EngineProcessesMixin):
 
     def test_concurrent_plans_never_overcommit(self):
         self._start_engine('engine-a')
