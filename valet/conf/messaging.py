@@ -81,7 +81,9 @@ notifications_opts = [
 
 listener_group = cfg.OptGroup(
     'listener', title='Listener options',
-    help='Where valet-listener reads Nova\'s versioned notifications.')
+    help='Where valet-listener reads Nova\'s versioned notifications, '
+         'and how often it compares its records with the servers Nova '
+         'runs.')
 
 listener_opts = [
     cfg.ListOpt('topics', default=['versioned_notifications'],
@@ -95,6 +97,15 @@ listener_opts = [
                     'deployment shares the pool, so each notification is '
                     'handled once, and other consumers of the same topics '
                     'still get their own copy.'),
+    cfg.IntOpt('reconcile_interval', default=600, min=0,
+               help='Seconds between two comparisons of the servers Nova '
+                    'runs, as the topology source ([engine] '
+                    'topology_driver) lists them, with the placements and '
+                    'unplanned servers Valet records; what differs is '
+                    'repaired (a missed or reordered notification). The '
+                    'first one runs one interval after the listener '
+                    'starts. 0 disables it. The "static" source lists no '
+                    'servers: with it there is nothing to compare.'),
 ]
 
 

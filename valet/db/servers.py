@@ -21,14 +21,18 @@ it holds really changes, so that a duplicate notification changes
 nothing. Placement states:
 
 * planned, reserved -- not built yet;
-* active -- Nova built it on its planned host; moved -- it runs on another
-  host (built elsewhere, live-migrated, evacuated, resized away);
+* active -- Nova built it on its planned host; moved -- it left the host
+  recorded for it (built elsewhere, live-migrated, evacuated, resized
+  away) and stays moved wherever it goes next;
 * shelved -- shelve-offloaded: Nova keeps the server but no host runs it,
   so it holds no capacity; ``location`` keeps its last host and the
-  placement stays in its plan. Unshelving makes it active (or moved) on
-  the host Nova chose. An unplanned server is ``active``, ``shelved`` or
-  ``deleted``.
+  placement stays in its plan. Unshelving makes it active on that host,
+  moved on another one. An unplanned server is ``active``, ``shelved`` or
+  ``deleted``;
 * deleted -- gone for good: it holds nothing, and it is a tombstone.
+
+The functions that do the work on one record are in
+:mod:`valet.db.server_records`.
 
 Notifications may come twice or out of order. Deletion wins: every
 deleted server leaves an ``unplanned_servers`` row in state deleted, so a

@@ -12,42 +12,56 @@
 
 """The listener's endpoint, fed with Nova's real notification samples.
 
-The samples under ``nova_notifications/`` are Nova's own documentation
-samples (nova 34.0.0, doc/notification_samples) with their ``$ref`` parts
-resolved, so these tests fail the day Valet misreads what Nova sends.
+The samples are Nova's own documentation samples (see
+valet/tests/fixtures/nova_notifications.py), so these tests fail the day
+Valet misreads what Nova sends.
 """
 
-import os
 import queue
+import threading
 
 import fixtures
 import oslo_messaging
-from oslo_serialization import jsonutils
 
 from valet.common import messaging
+from valet import exception
 from valet.listener import endpoints
 from valet.listener import service as listener_service
 from valet.tests import base
+from valet.tests.fixtures import nova_notifications
 
-SAMPLES = os.path.join(os.path.dirname(__file__), 'nova_notifications')
 WAIT = 30
+HANDLED = oslo_messaging.NotificationResult.HANDLED
+REQUEUE = oslo_messaging.NotificationResult.REQUEUE
+UUID = nova_notifications.SERVER_UUID
+PROJECT = nova_notifications.PROJECT_ID
 
 
 def sample(name):
-    with open(os.path.join(SAMPLES, name + '.json'), 'rb') as f:
-        return jsonutils.load(f)
+    """The expanded Nova sample ``name``."""
+    return nova_notifications.sample(name)
 
 
 class RecordingHandler(object):
 
-    def __init__(self):
+    def __init__(self, error=None):
         self.events = queue.Queue()
+        self.error = error
 
     def instance_event(self, event_type, priority, instance):
         self.events.put((event_type, priority, instance))
+        if self.error is not None:
+            raise self.error
 
     def service_update(self, service):
         self.events.put(('service.update', 'INFO', service))
+
+
+def deliver(endpoint, message):
+    """Hand message to endpoint as oslo.messaging would; return result."""
+    method = getattr(endpoint, message['priority'].lower())
+    return method({}, message['publisher_id'], message['event_type'],
+                  message['payload'], {})
 
 
 class EndpointTest(base.TestCase):
@@ -58,21 +72,18 @@ class EndpointTest(base.TestCase):
         self.endpoint = endpoints.NovaNotificationEndpoint(self.handler)
 
     def _deliver(self, name):
-        message = sample(name)
-        method = getattr(self.endpoint, message['priority'].lower())
-        result = method({}, message['publisher_id'], message['event_type'],
-                        message['payload'], {})
-        self.assertEqual(oslo_messaging.NotificationResult.HANDLED, result)
+        self.assertEqual(HANDLED, deliver(self.endpoint, sample(name)))
         return self.handler.events.get_nowait()
 
     def test_instance_create_end(self):
         event_type, priority, instance = self._deliver('instance-create-end')
         self.assertEqual(('instance.create.end', 'INFO'),
                          (event_type, priority))
-        self.assertEqual({'uuid': '178b0921-8f85-4257-88b6-2e743b5a975c',
-                          'host': 'compute', 'node': 'fake-mini',
-                          'state': 'active', 'task': None,
-                          'project_id': '6f70656e737461636b20342065766572'},
+        self.assertEqual({'uuid': UUID, 'host': 'compute',
+                          'node': 'fake-mini', 'state': 'active',
+                          'task': None, 'project_id': PROJECT,
+                          'flavor': {'name': 'test_flavor', 'vcpus': 1,
+                                     'ram_mb': 512, 'disk_gb': 1}},
                          instance)
 
     def test_instance_create_error(self):
@@ -82,15 +93,27 @@ class EndpointTest(base.TestCase):
                           None), (event_type, priority, instance['state'],
                                   instance['host']))
 
-    def test_delete_migrate_resize(self):
-        self.assertEqual('deleted',
-                         self._deliver('instance-delete-end')[2]['state'])
+    def test_moves_resizes_and_offload(self):
+        for name, host in [('instance-live_migration_post_dest-end', 'host2'),
+                           ('instance-evacuate', 'host2'),
+                           ('instance-rebuild-end', 'compute'),
+                           ('instance-unshelve-end', 'compute'),
+                           ('instance-shelve_offload-end', None)]:
+            with self.subTest(sample=name):
+                self.assertEqual(host, self._deliver(name)[2]['host'])
         event_type, _p, instance = self._deliver(
-            'instance-live_migration_post-end')
-        self.assertEqual('instance.live_migration_post.end', event_type)
-        self.assertEqual('compute', instance['host'])
-        self.assertEqual('resized', self._deliver(
-            'instance-resize_finish-end')[2]['state'])
+            'instance-resize_confirm-end')
+        self.assertEqual(('instance.resize_confirm.end',
+                          {'name': 'm1.small', 'vcpus': 1, 'ram_mb': 2048,
+                           'disk_gb': 20}),
+                         (event_type, instance['flavor']))
+
+    def test_disk_counts_ephemeral_and_swap_rounded_up(self):
+        flavor = nova_notifications.flavor_payload(
+            'big', vcpus=8, memory_mb=16384, root_gb=40, ephemeral_gb=10,
+            swap=1536)
+        self.assertEqual({'name': 'big', 'vcpus': 8, 'ram_mb': 16384,
+                          'disk_gb': 52}, endpoints.parse_flavor(flavor))
 
     def test_service_update(self):
         event_type, _p, service = self._deliver('service-update')
@@ -98,58 +121,105 @@ class EndpointTest(base.TestCase):
         self.assertEqual({'host': 'host1', 'binary': 'nova-compute',
                           'disabled': False, 'forced_down': False}, service)
 
-    def test_filter_accepts_instance_and_service_only(self):
+    def test_filter_accepts_the_events_valet_reads_only(self):
         rule = self.endpoint.filter_rule
-        for name, accepted in [('instance-create-end', True),
-                               ('instance-delete-end', True),
-                               ('service-update', True),
-                               ('aggregate-add_host-end', False)]:
+        for name, accepted in [
+                ('instance-create-end', True),
+                ('instance-create-error', True),
+                ('instance-delete-end', True),
+                ('instance-live_migration_post-end', True),
+                ('instance-live_migration_post_dest-end', True),
+                ('instance-evacuate', True),
+                ('instance-rebuild-end', True),
+                ('instance-resize_confirm-end', True),
+                ('instance-resize_revert-end', True),
+                ('instance-shelve_offload-end', True),
+                ('instance-unshelve-end', True),
+                ('service-update', True),
+                ('instance-resize_finish-end', False),
+                ('aggregate-add_host-end', False)]:
             message = sample(name)
             self.assertEqual(accepted, rule.match(
                 {}, message['publisher_id'], message['event_type'], {},
                 message['payload']), name)
+        for event_type in ('instance.update', 'instance.create.endx',
+                           'xinstance.create.end'):
+            self.assertFalse(rule.match({}, 'nova-compute:c1', event_type,
+                                        {}, {}), event_type)
 
     def test_unreadable_payload_is_acknowledged(self):
+        bad_flavor = sample('instance-create-end')['payload']
+        bad_flavor['nova_object.data']['flavor']['nova_object.data'][
+            'vcpus'] = -1
+        logger = self.useFixture(fixtures.FakeLogger(
+            name='valet.listener.endpoints'))
         for event_type, payload in [
                 ('instance.create.end', {'nova_object.data': {}}),
+                ('instance.create.end', bad_flavor),
                 ('instance.delete.end', 'not an object'),
                 ('instance.update', {'nova_object.data': 'a string'}),
                 ('service.update', {'nova_object.data': ['host1']}),
                 ('service.update', {'nova_object.data': {'binary': 'x'}})]:
             with self.subTest(event_type=event_type):
-                self.assertEqual(
-                    oslo_messaging.NotificationResult.HANDLED,
-                    self.endpoint.info({}, 'nova-compute:c1', event_type,
-                                       payload, {}))
+                self.assertEqual(HANDLED, self.endpoint.info(
+                    {}, 'nova-compute:c1', event_type, payload, {}))
         self.assertTrue(self.handler.events.empty())
+        self.assertIn('payload flavor.vcpus must be a non-negative '
+                      'integer, not -1', logger.output)
 
-    def test_logging_handler_logs(self):
-        logger = self.useFixture(fixtures.FakeLogger(
-            name='valet.listener.endpoints'))
-        endpoint = endpoints.NovaNotificationEndpoint()
-        message = sample('instance-create-end')
-        endpoint.info({}, message['publisher_id'], message['event_type'],
-                      message['payload'], {})
-        self.assertIn('server 178b0921-8f85-4257-88b6-2e743b5a975c on host '
-                      'compute', logger.output)
+    def test_a_delete_with_an_unreadable_flavor_is_still_read(self):
+        message = sample('instance-delete-end')
+        del message['payload']['nova_object.data']['flavor']
+        self.assertIsNone(self._deliver_message(message)[2]['flavor'])
+
+    def _deliver_message(self, message):
+        self.assertEqual(HANDLED, deliver(self.endpoint, message))
+        return self.handler.events.get_nowait()
+
+    def test_database_unavailable_requeues_after_a_pause(self):
+        handler = RecordingHandler(exception.ServiceUnavailable(
+            reason='the database is unavailable (DBConnectionError)'))
+        slept = []
+        self.useFixture(fixtures.MonkeyPatch(
+            'valet.listener.endpoints.time.sleep', slept.append))
+        endpoint = endpoints.NovaNotificationEndpoint(handler,
+                                                      requeue_pause=2.5)
+        self.assertEqual(REQUEUE,
+                         deliver(endpoint, sample('instance-create-end')))
+        self.assertEqual([2.5], slept)
+
+    def test_refused_or_failing_records_are_acknowledged(self):
+        for error in (ValueError('host must be a non-empty string'),
+                      RuntimeError('boom')):
+            with self.subTest(error=error):
+                logger = self.useFixture(fixtures.FakeLogger(
+                    name='valet.listener.endpoints'))
+                endpoint = endpoints.NovaNotificationEndpoint(
+                    RecordingHandler(error))
+                self.assertEqual(HANDLED, deliver(
+                    endpoint, sample('instance-create-end')))
+                self.assertIn(str(error), logger.output)
 
 
 class ListenerServiceTest(base.TestCase):
     """Through oslo.messaging's in-process transport."""
 
-    def test_round_trip(self):
+    def setUp(self):
+        super().setUp()
         # The in-process bus has a single exchange per transport: listen on
         # the one the test's notifier publishes to.
         self.flags(exchange=self.conf.control_exchange, group='listener')
-        transport = messaging.get_notification_transport(self.conf)
-        self.addCleanup(transport.cleanup)
+        self.transport = messaging.get_notification_transport(self.conf)
+        self.addCleanup(self.transport.cleanup)
+
+    def test_round_trip(self):
         handler = RecordingHandler()
         listener = listener_service.ListenerService(
-            self.conf, transport=transport, handler=handler)
+            self.conf, transport=self.transport, handler=handler)
         listener.start()
         self.addCleanup(listener.stop)
         nova = oslo_messaging.Notifier(
-            transport, publisher_id='nova-compute:compute',
+            self.transport, publisher_id='nova-compute:compute',
             driver='messagingv2', topics=['versioned_notifications'])
         for name in ('aggregate-add_host-end', 'instance-create-end',
                      'service-update'):
@@ -161,3 +231,37 @@ class ListenerServiceTest(base.TestCase):
         # The aggregate event was filtered out.
         listener.stop()
         self.assertTrue(handler.events.empty())
+
+    def test_periodic_reconcile_runs_until_stopped(self):
+        class Reconciler(object):
+            enabled = True
+
+            def __init__(self):
+                self.runs = threading.Semaphore(0)
+
+            def run(self):
+                self.runs.release()
+
+        reconciler = Reconciler()
+        self.flags(reconcile_interval=1, group='listener')
+        listener = listener_service.ListenerService(
+            self.conf, transport=self.transport, handler=RecordingHandler(),
+            reconciler=reconciler)
+        listener.start()
+        self.addCleanup(listener.stop)
+        for _ in range(2):
+            self.assertTrue(reconciler.runs.acquire(timeout=WAIT))
+        listener.stop()
+        self.assertIsNone(listener.periodic)
+
+    def test_no_periodic_reconcile_when_disabled_or_static(self):
+        for interval, driver in ((0, 'nova'), (600, 'static')):
+            with self.subTest(interval=interval, driver=driver):
+                self.flags(reconcile_interval=interval, group='listener')
+                self.flags(topology_driver=driver, group='engine')
+                listener = listener_service.ListenerService(
+                    self.conf, transport=self.transport,
+                    handler=RecordingHandler())
+                listener.start()
+                self.assertIsNone(listener.periodic)
+                listener.stop()
