@@ -24,6 +24,7 @@ import platform
 
 import numpy
 
+from tools.benchmarks import service_report
 from tools.benchmarks import targets as targets_mod
 
 ALGOS = ('nova', 'greedy', 'rack_first', 'exact', 'valet')
@@ -161,7 +162,7 @@ def scale_figures(scale):
     return fig
 
 
-def summarize(rows, large_rows, scale, cli):
+def summarize(rows, large_rows, scale, cli, service=None):
     """Tables and targets of one run."""
     table, overall = _small_table(rows)
     fig = scale_figures(scale)
@@ -173,7 +174,8 @@ def summarize(rows, large_rows, scale, cli):
             'large': _large_table(large_rows), 'scale': fig, 'cli': cli,
             'work': work_counters([r for r in everything
                                    if r['algo'] == 'valet']),
-            'targets': checklist,
+            'targets': checklist, 'service': service,
+            'service_targets': targets_mod.service_targets(service),
             'earlier': targets_mod.earlier_targets(everything)}
 
 
@@ -260,17 +262,20 @@ def _sections(results):
                     results['cli']['command'],
                     ('case', 'runs', 'floor min/median', 'plan min/median',
                      'median - floor', 'median / floor', 'exit'), lines))
+    out.extend(service_report.sections(results.get('service')))
     if results['work']:
         out.append(("Valet's search counters (p50/max; flags: true/runs)",
                     ('family', 'runs', 'counters'), results['work']))
+    service_targets = results.get('service_targets', [])
     for title, found in (('Targets (issue #6)', results['targets']),
+                         ('Service targets (issue #7)', service_targets),
                          ('Earlier targets (issue #3)', results['earlier'])):
         out.append((title, ('target', 'measured', 'result'),
                     [[t['name'], t['measured'], t['result']]
                      for t in found]))
     notes = ['%s [%s]: %s' % (t['result'], t['name'], culprit)
-             for t in results['targets'] + results['earlier']
-             for culprit in t['culprits']]
+             for t in results['targets'] + service_targets +
+             results['earlier'] for culprit in t['culprits']]
     return out, notes
 
 

@@ -25,7 +25,11 @@ optimizer. Every placement is judged by the independent checker
   group rules, the memory of a 5,000-host model with 50,000 servers (in a
   subprocess);
 * ``cli``: ``valet-manage plan`` as a whole process beside the floor of
-  the machine (see :mod:`tools.benchmarks.cli`).
+  the machine (see :mod:`tools.benchmarks.cli`);
+* ``service``: valet-api under uwsgi, valet-engine, MariaDB and RabbitMQ
+  started on this machine: the service's overhead beside the library
+  call, the Nova filter's hot path, one engine against two (see
+  :mod:`tools.benchmarks.service`).
 
 Usage::
 
@@ -45,8 +49,9 @@ from tools.benchmarks import engine_driver
 from tools.benchmarks import generator
 from tools.benchmarks import quality
 from tools.benchmarks import report
+from tools.benchmarks import service as service_mod
 
-PARTS = ('small', 'large', 'scale', 'cli')
+PARTS = ('small', 'large', 'scale', 'cli', 'service')
 #: Large instances: (hosts, servers, load, seed). CP-SAT runs on the first
 #: ``large_exact`` of them (a minute each, and about 1 GB of memory).
 LARGE = ((1024, 200, 0.5, 0), (1024, 250, 0.7, 1), (1536, 300, 0.9, 2),
@@ -59,19 +64,29 @@ FULL = {'quality_hosts': 256, 'loads': (0.5, 0.7, 0.85, 0.95, 0.98),
         'mid': (1024, 100), 'big': (5000, 300), 'scale_seeds': 5,
         'repeats': 5, 'rss': (5000, 50000),
         'cli': ((32, 'web', 12), (1024, 'web', 100), (5000, 'web', 300)),
-        'cli_runs': 5}
+        'cli_runs': 5,
+        'service': {'hosts': 1024, 'servers': 100, 'runs': 30, 'warmup': 2,
+                    'uwsgi': service_mod.UWSGI, 'hot_plans': 20,
+                    'hot_threads': 32, 'multi_stacks': 40,
+                    'multi_servers': 20, 'multi_threads': 8}}
 QUICK = {'quality_hosts': 64, 'loads': (0.7, 0.95), 'sizes': (8,),
          'seeds': 1, 'exact_limit': 10.0, 'exact_max': (30, 256),
          'large': ((1024, 200, 0.7, 0),), 'large_exact': 0,
          'mid': (256, 30), 'big': (512, 60), 'scale_seeds': 1, 'repeats': 2,
          'rss': (512, 5000), 'cli': ((32, 'web', 12), (1024, 'web', 100),
                                      (5000, 'web', 300)),
-         'cli_runs': 1}
+         'cli_runs': 1,
+         'service': {'hosts': 1024, 'servers': 100, 'runs': 5, 'warmup': 1,
+                     'uwsgi': service_mod.UWSGI, 'hot_plans': 4,
+                     'hot_threads': 32, 'multi_stacks': 10,
+                     'multi_servers': 20, 'multi_threads': 8}}
+#: No services in the unit tests' run.
 TINY = {'quality_hosts': 32, 'loads': (0.7,), 'sizes': (5,), 'seeds': 1,
         'exact_limit': 5.0, 'exact_max': (30, 256),
         'large': ((128, 40, 0.7, 1),), 'large_exact': 1,
         'mid': (32, 5), 'big': (48, 6), 'scale_seeds': 1, 'repeats': 1,
-        'rss': (32, 100), 'cli': ((32, 'web', 5),), 'cli_runs': 1}
+        'rss': (32, 100), 'cli': ((32, 'web', 5),), 'cli_runs': 1,
+        'service': None}
 
 
 def _latencies(conf, cfg, hosts, servers, families, log):
@@ -201,7 +216,7 @@ def _run(args, cfg, core):
     conf = engine_driver.make_conf()
     started = time.time()
     rows, large = [], []
-    scale = cli = None
+    scale = cli = service = None
     if 'small' in parts:
         rows = quality.run_small(conf, cfg, [
             f for f in families if f in generator.FAMILIES], log)
@@ -212,7 +227,9 @@ def _run(args, cfg, core):
         scale = run_scale(conf, cfg, log)
     if 'cli' in parts:
         cli = cli_mod.run_cli(cfg, log)
-    results = report.summarize(rows, large, scale, cli)
+    if 'service' in parts:
+        service = service_mod.run_service(cfg, log)
+    results = report.summarize(rows, large, scale, cli, service)
     results['machine'] = report.machine(core, time.time() - started,
                                         'tiny' if args.tiny else
                                         'quick' if args.quick else 'full')
@@ -223,7 +240,8 @@ def _run(args, cfg, core):
     if args.json:
         with open(args.json, 'w') as out:
             json.dump({'rows': rows, 'large_rows': large, 'scale': scale,
-                       'cli': cli, 'results': results}, out, indent=1,
+                       'cli': cli, 'service': service,
+                       'results': results}, out, indent=1,
                       default=str)
     return 0
 

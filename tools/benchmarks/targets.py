@@ -274,3 +274,38 @@ def earlier_targets(rows):
             '%s less (%d instances)' % (_pc(value), count),
             value is not None and value >= 0.70 - 1e-12, ran=bool(count)))
     return out
+
+
+def service_targets(svc):
+    """Issue #7's targets: Valet as a service (see :mod:`.service`)."""
+    names = ('Service overhead: p99 HTTP - p99 library <= 100 ms',
+             'Hot path: >= 300 reserves/s', 'Hot path: p99 <= 100 ms',
+             'No reservation lost or doubled', '0 over-committed hosts')
+    if not svc:
+        return [_target(name, '-', False, ran=False) for name in names]
+    over, hot = svc['overhead'], svc['hot']
+    extra = over['http_p99'] - over['library_p99']
+    check = hot['check']
+    bad = [(r['engines'], r['overcommitted']) for r in svc['engines']]
+    return [
+        _target(names[0], '%.0f ms (HTTP %.0f, library %.0f; %d servers on '
+                '%d hosts)' % (extra, over['http_p99'], over['library_p99'],
+                               over['servers'], svc['hosts']),
+                extra <= 100),
+        _target(names[1], '%.0f reserves/s (%d clients, %d cores)' % (
+            hot['hot']['per_s'], hot['threads'], svc['cores']),
+            hot['hot']['per_s'] >= 300),
+        _target(names[2], 'p99 %.0f ms (p50 %.0f ms) of GET + POST' % (
+            hot['hot']['p99_ms'], hot['hot']['p50_ms']),
+            hot['hot']['p99_ms'] <= 100),
+        _target(names[3], '%d sent, %d lost, %d doubled, %d stray' % (
+            check['sent'], len(check['lost']), len(check['doubled']),
+            len(check['stray'])),
+            not (check['lost'] or check['doubled'] or check['stray']),
+            ['lost: %s' % x for x in check['lost'][:3]] +
+            ['doubled: %s' % x for x in check['doubled'][:3]]),
+        _target(names[4], ', '.join('%d with %d engine(s)' % (n, e)
+                                    for e, n in bad),
+                not any(n for _e, n in bad),
+                ['%d engine(s): %s' % (r['engines'], h) for r in
+                 svc['engines'] for h in r['overcommitted_hosts']])]
