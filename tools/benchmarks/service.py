@@ -58,6 +58,8 @@ FAMILY = 'web'
 #: each, because a keep-alive connection holds its thread between
 #: requests: 32 threads for the 32 clients of the hot path.
 UWSGI = (2, 16)
+#: What valet-engine logs when a commit met a generation conflict.
+REPLANNED = 'planning again'
 #: Added to the report beside the figures.
 NOTIFICATIONS = ('real notifications: messagingv2 to RabbitMQ for every '
                  'API call')
@@ -295,7 +297,9 @@ def engines_run(dep, template, stacks, threads, usable, tag, log):
     items = [('%s-%d' % (tag, i), data.api_resources(template,
                                                      '%s-%d' % (tag, i)))
              for i in range(stacks)]
+    retries = dep.count_in_logs(REPLANNED)
     lat, results, errors, wall = burst(dep.url, items, threads, _plan_call)
+    retries = dep.count_in_logs(REPLANNED) - retries
     placed = [r[1] for r in results if r[0] == 'placed']
     refused = [r[0] for r in results if r[0] != 'placed']
     bad = data.overcommitted(usable, _live_sums(dep.db_url))
@@ -305,11 +309,12 @@ def engines_run(dep, template, stacks, threads, usable, tag, log):
            'refused_codes': sorted(set(refused)), 'errors': errors[:5],
            'wall_s': wall, 'plans_per_s': len(placed) / wall,
            'p50_ms': data.pct(lat, 50), 'p99_ms': data.pct(lat, 99),
-           'overcommitted': len(bad), 'overcommitted_hosts': bad[:5]}
+           'overcommitted': len(bad), 'overcommitted_hosts': bad[:5],
+           'retries': retries}
     log('%d engine(s): %d placed, %d refused, %d errors in %.1f s (%.2f '
-        'plans/s), %d over-committed hosts' % (
+        'plans/s), %d commit conflicts, %d over-committed hosts' % (
             out['engines'], len(placed), len(refused), len(errors), wall,
-            out['plans_per_s'], len(bad)))
+            out['plans_per_s'], retries, len(bad)))
     return out
 
 

@@ -70,16 +70,17 @@ def _engines(svc):
     rows = [[str(r['engines']), str(r['requests']), str(r['placed']),
              str(r['refused']), str(len(r['errors'])),
              _f(r['plans_per_s'], 2), _f(r['p50_ms']), _f(r['p99_ms']),
-             str(r['overcommitted'])] for r in svc['engines']]
+             str(r.get('retries', '-')), str(r['overcommitted'])]
+            for r in svc['engines']]
     one, two = svc['engines'][0], svc['engines'][-1]
     if one['plans_per_s']:
         rows.append(['2 vs 1', '', '', '', '',
                      'x %.2f' % (two['plans_per_s'] / one['plans_per_s']),
-                     '', '', 'on %d cores' % svc['cores']])
+                     '', '', '', 'on %d cores' % svc['cores']])
     title = 'Engines on one topic: the same plan requests through valet-api'
     return title, ('engines', 'requests', 'placed', 'refused', 'errors',
-                   'plans/s', 'p50 ms', 'p99 ms', 'over-committed hosts'), \
-        rows
+                   'plans/s', 'p50 ms', 'p99 ms', 'commit conflicts',
+                   'over-committed hosts'), rows
 
 
 def sections(svc):

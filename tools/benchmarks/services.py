@@ -253,6 +253,16 @@ class Deployment(object):
                         os.path.join(self.dir, '%s.log' % (
                             dead or sorted(set(self.engines) - seen))[0]))))
 
+    def count_in_logs(self, text):
+        """Lines of the engines' logs (all of them so far) with text."""
+        found = 0
+        for name in os.listdir(self.dir):
+            if name.startswith('engine-') and name.endswith('.log'):
+                with open(os.path.join(self.dir, name),
+                          errors='replace') as f:
+                    found += sum(text in line for line in f)
+        return found
+
     # -- stop ----------------------------------------------------------------
 
     def stop_engine(self, host):
