@@ -80,6 +80,23 @@ def recorded_usage(engine):
     return usage
 
 
+def unplanned_row(engine, uuid):
+    """The unplanned_servers row of uuid (a dict), or None."""
+    with engine.connect() as conn:
+        u = models.UnplannedServer.__table__
+        row = conn.execute(sa.select(u).where(
+            u.c.resource_id == uuid)).mappings().first()
+        return dict(row) if row is not None else None
+
+
+def set_changed_at(engine, when):
+    """Pretend every server record was last changed at when."""
+    with engine.begin() as conn:
+        for model in (models.Placement, models.UnplannedServer):
+            conn.execute(sa.update(model.__table__).values(
+                created_at=when, updated_at=when))
+
+
 def host_usage(ctx):
     """``{host: (vcpus, ram_mb, disk_gb)}`` of the hosts table."""
     return {host: tuple(row[size] for size in db_hosts.SIZES)
@@ -117,11 +134,7 @@ class ServersTestCase(base.TestCase):
                 p.c.orchestration_id == orchestration_id)).mappings().one())
 
     def unplanned(self, uuid=None):
-        with self.db.engine.connect() as conn:
-            u = models.UnplannedServer.__table__
-            row = conn.execute(sa.select(u).where(
-                u.c.resource_id == (uuid or self.uuid))).mappings().first()
-            return dict(row) if row is not None else None
+        return unplanned_row(self.db.engine, uuid or self.uuid)
 
     def where(self, orchestration_id):
         row = self.placement(orchestration_id)
@@ -137,11 +150,7 @@ class ServersTestCase(base.TestCase):
         return orchestration_id
 
     def set_changed_at(self, when):
-        """Pretend every record was last changed at when."""
-        with self.db.engine.begin() as conn:
-            for model in (models.Placement, models.UnplannedServer):
-                conn.execute(sa.update(model.__table__).values(
-                    created_at=when, updated_at=when))
+        set_changed_at(self.db.engine, when)
 
 
 class ServerLifeCycleTest(ServersTestCase):
