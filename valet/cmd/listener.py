@@ -10,9 +10,10 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""valet-listener: consumes Nova's versioned notifications.
+"""valet-listener: keeps placements and host usage true from Nova's events.
 
-Listens on ``[listener] topics`` until SIGTERM. Reads
+Listens on ``[listener] topics`` and reconciles with the servers Nova runs
+every ``[listener] reconcile_interval`` seconds, until SIGTERM. Reads
 ``--config-file``/``--config-dir`` (default ``/etc/valet/valet.conf``) and
 logs through oslo.log.
 """
