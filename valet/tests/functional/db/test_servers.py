@@ -12,7 +12,8 @@
 
 """The server life cycle tests, run on MySQL/MariaDB and PostgreSQL.
 
-Besides every unit test of valet/tests/unit/db/test_servers.py, two
+Besides every unit test of valet/tests/unit/db/test_servers.py and
+test_servers_reconcile.py, two
 listeners handling the same notifications at once race here, which only a
 real server can show: the capacity must still be counted once.
 """
@@ -25,6 +26,7 @@ from valet import context
 from valet.db import servers
 from valet.tests.fixtures import database
 from valet.tests.unit.db import test_servers
+from valet.tests.unit.db import test_servers_reconcile
 
 
 class _RealBackendMixin:
@@ -97,10 +99,11 @@ class PostgreSQLServerLifeCycleTest(_RaceMixin,
     BACKEND = 'postgresql'
 
 
-class MySQLReconcileTest(_RealBackendMixin, test_servers.ReconcileTest):
+class MySQLReconcileTest(_RealBackendMixin,
+                         test_servers_reconcile.ReconcileTest):
     BACKEND = 'mysql'
 
 
 class PostgreSQLReconcileTest(_RealBackendMixin,
-                              test_servers.ReconcileTest):
+                              test_servers_reconcile.ReconcileTest):
     BACKEND = 'postgresql'

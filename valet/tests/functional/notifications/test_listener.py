@@ -44,8 +44,8 @@ from valet.listener import service as listener_service
 from valet.tests import base
 from valet.tests.fixtures import database
 from valet.tests.fixtures import nova_notifications
+from valet.tests.fixtures import records
 from valet.tests.functional.notifications import test_rabbit
-from valet.tests.unit.db import test_servers
 from valet.tests.unit.services import test_listener_reconcile
 
 WAIT = 60
@@ -159,19 +159,19 @@ class ListenerTestCase(base.TestCase):
 
     def usage(self):
         """The hosts' usage, checked against the records' sum."""
-        table = test_servers.host_usage(self.ctx)
-        records = test_servers.recorded_usage(self.db.engine)
-        for host in set(table) | set(records):
-            self.assertEqual(records.get(host, test_servers.ZERO),
-                             table.get(host, test_servers.ZERO), host)
+        table = records.host_usage(self.ctx)
+        recorded = records.recorded_usage(self.db.engine)
+        for host in set(table) | set(recorded):
+            self.assertEqual(recorded.get(host, records.ZERO),
+                             table.get(host, records.ZERO), host)
         return {host: sizes for host, sizes in table.items()
-                if sizes != test_servers.ZERO}
+                if sizes != records.ZERO}
 
 
 class ListenerTest(ListenerTestCase):
 
     def test_a_planned_server_from_creation_to_deletion(self):
-        placement = test_servers.seed_plan(self.ctx, ['compute'], SAMPLE)[0]
+        placement = records.seed_plan(self.ctx, ['compute'], SAMPLE)[0]
         db_placements.reserve(self.ctx, placement, UUID)
         self.start_listener()
 
@@ -234,7 +234,7 @@ class ListenerTest(ListenerTestCase):
     def test_database_down_requeues_until_it_is_back(self):
         self.useFixture(fixtures.MonkeyPatch(
             'valet.listener.endpoints.REQUEUE_PAUSE', 0.2))
-        placement = test_servers.seed_plan(self.ctx, ['compute'], SAMPLE)[0]
+        placement = records.seed_plan(self.ctx, ['compute'], SAMPLE)[0]
         db_placements.reserve(self.ctx, placement, UUID)
         unreachable = db_api.new_context_manager(UNREACHABLE_DB,
                                                  max_retries=0)
@@ -263,9 +263,9 @@ class ListenerTest(ListenerTestCase):
         source = test_listener_reconcile.FakeSource(self.conf)
         source.running = [('kept', 'h2', 'm1.small'),
                           ('new', 'h3', 'm1.large')]
-        db_servers.server_active(self.ctx, 'kept', 'h1', test_servers.SMALL)
-        db_servers.server_active(self.ctx, 'gone', 'h1', test_servers.SMALL)
-        test_servers.set_changed_at(
+        db_servers.server_active(self.ctx, 'kept', 'h1', records.SMALL)
+        db_servers.server_active(self.ctx, 'gone', 'h1', records.SMALL)
+        records.set_changed_at(
             self.db.engine,
             timeutils.utcnow() - 10 * db_servers.RECONCILE_MARGIN)
         self.flags(reconcile_interval=1, group='listener')
@@ -279,7 +279,7 @@ class ListenerTest(ListenerTestCase):
         self.assertEqual(('h3', 'active'), self._unplanned('new'))
 
     def _unplanned(self, uuid):
-        row = test_servers.unplanned_row(self.db.engine, uuid)
+        row = records.unplanned_row(self.db.engine, uuid)
         return row['host'], row['state']
 
 

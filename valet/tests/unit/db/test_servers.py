@@ -17,8 +17,6 @@ placements and unplanned servers hold. The same tests run on MySQL/MariaDB
 and PostgreSQL from valet/tests/functional/db/test_servers.py.
 """
 
-import datetime
-
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
 import sqlalchemy as sa
@@ -27,80 +25,16 @@ from valet import context
 from valet.db import hosts as db_hosts
 from valet.db import models
 from valet.db import placements as db_placements
-from valet.db import plans as db_plans
 from valet.db import servers
 from valet.tests import base
 from valet.tests.fixtures import database
+from valet.tests.fixtures import records
 
-RACKS = {'h1': 'r1', 'h2': 'r1', 'h3': 'r2'}
-SMALL = {'name': 'm1.small', 'vcpus': 1, 'ram_mb': 2048, 'disk_gb': 20}
-LARGE = {'name': 'm1.large', 'vcpus': 4, 'ram_mb': 8192, 'disk_gb': 80}
-ZERO = (0, 0, 0)
-
-
-def demand(flavor):
-    return tuple(flavor[size] for size in db_hosts.SIZES)
-
-
-def seed_plan(ctx, locations, flavor=SMALL, group_ids=(), project='p1'):
-    """Store a plan with one placement per host of locations.
-
-    Returns the orchestration ids, ``srv-0``, ``srv-1``... (prefixed by a
-    fresh stack id, so several plans can be seeded).
-    """
-    stack = uuidutils.generate_uuid()
-    plan = {'id': uuidutils.generate_uuid(), 'name': 'stack',
-            'stack_id': stack, 'project_id': project, 'resources': {},
-            'locations': None}
-    placements = []
-    for i, host in enumerate(locations):
-        placements.append(dict(
-            id=uuidutils.generate_uuid(), name='srv-%d' % i,
-            orchestration_id='%s-srv-%d' % (stack, i),
-            flavor=flavor['name'], location=host, rack=RACKS.get(host, ''),
-            metadata={}, groups=list(group_ids),
-            **{size: flavor[size] for size in db_hosts.SIZES}))
-    db_plans.create_plan(ctx, plan, placements, {})
-    return [p['orchestration_id'] for p in placements]
-
-
-def recorded_usage(engine):
-    """``{host: (vcpus, ram_mb, disk_gb)}`` summed from the records."""
-    usage = {}
-    with engine.connect() as conn:
-        p = models.Placement.__table__
-        for row in conn.execute(sa.select(p).where(
-                p.c.state.in_(db_hosts.LIVE_STATES))).mappings():
-            db_hosts.add_demand(usage, row['location'],
-                                db_hosts.demand_of(row))
-        u = models.UnplannedServer.__table__
-        for row in conn.execute(sa.select(u).where(
-                u.c.state == 'active')).mappings():
-            db_hosts.add_demand(usage, row['host'], db_hosts.demand_of(row))
-    return usage
-
-
-def unplanned_row(engine, uuid):
-    """The unplanned_servers row of uuid (a dict), or None."""
-    with engine.connect() as conn:
-        u = models.UnplannedServer.__table__
-        row = conn.execute(sa.select(u).where(
-            u.c.resource_id == uuid)).mappings().first()
-        return dict(row) if row is not None else None
-
-
-def set_changed_at(engine, when):
-    """Pretend every server record was last changed at when."""
-    with engine.begin() as conn:
-        for model in (models.Placement, models.UnplannedServer):
-            conn.execute(sa.update(model.__table__).values(
-                created_at=when, updated_at=when))
-
-
-def host_usage(ctx):
-    """``{host: (vcpus, ram_mb, disk_gb)}`` of the hosts table."""
-    return {host: tuple(row[size] for size in db_hosts.SIZES)
-            for host, row in db_hosts.usage(ctx).items()}
+RACKS = records.RACKS
+SMALL = records.SMALL
+LARGE = records.LARGE
+ZERO = records.ZERO
+demand = records.demand
 
 
 class ServersTestCase(base.TestCase):
@@ -119,11 +53,11 @@ class ServersTestCase(base.TestCase):
 
     def usage(self):
         """Check the hosts' usage against the records, and return it."""
-        table = host_usage(self.ctx)
-        records = recorded_usage(self.db.engine)
-        for host in set(table) | set(records):
-            self.assertEqual(records.get(host, ZERO), table.get(host, ZERO),
-                             'usage of %s' % host)
+        table = records.host_usage(self.ctx)
+        recorded = records.recorded_usage(self.db.engine)
+        for host in set(table) | set(recorded):
+            self.assertEqual(recorded.get(host, ZERO),
+                             table.get(host, ZERO), 'usage of %s' % host)
         return {host: sizes for host, sizes in table.items()
                 if sizes != ZERO}
 
@@ -134,7 +68,7 @@ class ServersTestCase(base.TestCase):
                 p.c.orchestration_id == orchestration_id)).mappings().one())
 
     def unplanned(self, uuid=None):
-        return unplanned_row(self.db.engine, uuid or self.uuid)
+        return records.unplanned_row(self.db.engine, uuid or self.uuid)
 
     def where(self, orchestration_id):
         row = self.placement(orchestration_id)
@@ -145,12 +79,13 @@ class ServersTestCase(base.TestCase):
 
     def reserved(self, host='h1', flavor=SMALL, uuid=None, **kwargs):
         """A placement on host reserved for server uuid (self.uuid)."""
-        orchestration_id = seed_plan(self.ctx, [host], flavor, **kwargs)[0]
+        orchestration_id = records.seed_plan(self.ctx, [host], flavor,
+                                             **kwargs)[0]
         db_placements.reserve(self.ctx, orchestration_id, uuid or self.uuid)
         return orchestration_id
 
     def set_changed_at(self, when):
-        set_changed_at(self.db.engine, when)
+        records.set_changed_at(self.db.engine, when)
 
 
 class ServerLifeCycleTest(ServersTestCase):
@@ -448,114 +383,3 @@ class ServerLifeCycleTest(ServersTestCase):
                                 str(error))
         self.assertEqual({}, self.usage())
         self.assertIsNone(self.unplanned())
-
-
-class ReconcileTest(ServersTestCase):
-
-    def test_repairs_every_kind_of_drift(self):
-        ids = {name: uuidutils.generate_uuid() for name in (
-            'drifted', 'vanished', 'building', 'built', 'lone-moved',
-            'lone-gone', 'new', 'new-unsized', 'revived', 'resized')}
-        drifted = self.reserved('h1', uuid=ids['drifted'])
-        vanished = self.reserved('h1', uuid=ids['vanished'])
-        building = self.reserved('h2', uuid=ids['building'])
-        built = self.reserved('h2', uuid=ids['built'])
-        resized = self.reserved('h3', uuid=ids['resized'])
-        for name, host in (('drifted', 'h1'), ('vanished', 'h1'),
-                           ('resized', 'h3')):
-            servers.server_active(self.ctx, ids[name], host, SMALL)
-        servers.server_active(self.ctx, ids['lone-moved'], 'h1', SMALL)
-        servers.server_active(self.ctx, ids['lone-gone'], 'h1', SMALL)
-        servers.server_deleted(self.ctx, ids['revived'])
-        self.usage()
-
-        nova = {ids['drifted']: ('h2', SMALL, 'p1'),
-                ids['built']: ('h2', SMALL, 'p1'),
-                ids['resized']: ('h3', LARGE, 'p1'),
-                ids['lone-moved']: ('h3', SMALL, None),
-                ids['new']: ('h1', LARGE, 'p2'),
-                ids['new-unsized']: ('h1', None, 'p2'),
-                ids['revived']: ('h2', SMALL, 'p3')}
-        counts = servers.reconcile(self.ctx, nova)
-        self.assertEqual({'moved': 2, 'resized': 1, 'activated': 2,
-                          'deleted': 2, 'added': 1}, counts)
-        self.assertEqual(('moved', 'h2'), self.where(drifted))
-        self.assertEqual(('deleted', 'h1'), self.where(vanished))
-        self.assertEqual(('reserved', 'h2'), self.where(building))
-        self.assertEqual(('active', 'h2'), self.where(built))
-        self.assertEqual(('active', demand(LARGE)), (
-            self.placement(resized)['state'],
-            db_hosts.demand_of(self.placement(resized))))
-        self.assertEqual('h3', self.unplanned(ids['lone-moved'])['host'])
-        self.assertEqual('deleted', self.unplanned(ids['lone-gone'])['state'])
-        self.assertEqual(('active', 'h1', 'p2'), tuple(
-            self.unplanned(ids['new'])[key]
-            for key in ('state', 'host', 'project_id')))
-        self.assertIsNone(self.unplanned(ids['new-unsized']))
-        self.assertEqual(('active', 'h2'), tuple(
-            self.unplanned(ids['revived'])[key] for key in ('state', 'host')))
-        self.assertEqual({'h1': demand(LARGE),
-                          'h2': tuple(4 * x for x in demand(SMALL)),
-                          'h3': tuple(a + b for a, b in zip(
-                              demand(LARGE), demand(SMALL)))},
-                         self.usage())
-
-        before = self.generations()
-        self.assertEqual(dict.fromkeys(servers.REPAIRS, 0),
-                         servers.reconcile(self.ctx, nova))
-        self.assertEqual(before, self.generations())
-
-    def test_records_changed_since_the_list_are_left_alone(self):
-        servers.server_active(self.ctx, self.uuid, 'h1', SMALL)
-        gone = uuidutils.generate_uuid()
-        servers.server_deleted(self.ctx, gone)
-        now = timeutils.utcnow()
-        # Listed just now: the creation and the deletion may be newer.
-        self.assertEqual(dict.fromkeys(servers.REPAIRS, 0),
-                         servers.reconcile(self.ctx,
-                                           {gone: ('h2', SMALL, None)},
-                                           taken_at=now))
-        self.assertEqual('active', self.unplanned()['state'])
-        self.assertEqual('deleted', self.unplanned(gone)['state'])
-        self.assertEqual({'h1': demand(SMALL)}, self.usage())
-        # Listed well after both changes: the list knows better.
-        later = now + 2 * servers.RECONCILE_MARGIN
-        counts = servers.reconcile(self.ctx, {gone: ('h2', SMALL, None)},
-                                   taken_at=later)
-        self.assertEqual((1, 1), (counts['deleted'], counts['activated']))
-        self.assertEqual({'h2': demand(SMALL)}, self.usage())
-
-    def test_old_records_are_fixed_with_a_list_taken_now(self):
-        placement = self.reserved()
-        servers.server_active(self.ctx, self.uuid, 'h1', SMALL)
-        self.set_changed_at(timeutils.utcnow() - datetime.timedelta(hours=1))
-        counts = servers.reconcile(self.ctx, {self.uuid: ('h3', SMALL, 'p1')},
-                                   taken_at=timeutils.utcnow())
-        self.assertEqual(1, counts['moved'])
-        self.assertEqual(('moved', 'h3'), self.where(placement))
-        self.assertEqual({'h3': demand(SMALL)}, self.usage())
-
-    def test_a_server_recorded_twice_counts_once(self):
-        placement = self.reserved()
-        servers.server_active(self.ctx, self.uuid, 'h1', SMALL)
-        sizes = dict(zip(db_hosts.SIZES, demand(SMALL)))
-        hosts = models.Host.__table__
-        with self.db.engine.begin() as conn:
-            conn.execute(sa.insert(models.UnplannedServer.__table__).values(
-                resource_id=self.uuid, host='h1', state='active',
-                created_at=timeutils.utcnow(), **sizes))
-            conn.execute(sa.update(hosts).where(hosts.c.name == 'h1').values(
-                {size: hosts.c[size] + value
-                 for size, value in sizes.items()}))
-        self.assertEqual({'h1': tuple(2 * x for x in demand(SMALL))},
-                         self.usage())
-        counts = servers.reconcile(self.ctx,
-                                   {self.uuid: ('h1', SMALL, 'p1')})
-        self.assertEqual(1, counts['deleted'])
-        self.assertEqual(('active', 'h1'), self.where(placement))
-        self.assertEqual('deleted', self.unplanned()['state'])
-
-    def test_nothing_recorded_and_nothing_running(self):
-        self.assertEqual(dict.fromkeys(servers.REPAIRS, 0),
-                         servers.reconcile(self.ctx, {}))
-        self.assertEqual({}, self.usage())

@@ -20,6 +20,7 @@ from valet.db import servers as db_servers
 from valet.listener import reconcile
 from valet.optimizer.model import datacenter as dc_model
 from valet.tests import base
+from valet.tests.fixtures import records
 from valet.tests.unit.db import test_servers
 from valet.topology import static
 
@@ -31,7 +32,7 @@ TOPOLOGY = {
                              'ephemeral_gb': 10, 'swap': 2048}},
     'hosts': [{'name': name, 'rack': rack, 'vcpus': 64, 'ram_mb': 262144,
                'disk_gb': 4000}
-              for name, rack in sorted(test_servers.RACKS.items())],
+              for name, rack in sorted(records.RACKS.items())],
 }
 LARGE = {'name': None, 'vcpus': 4, 'ram_mb': 8192, 'disk_gb': 72}
 SMALL = {'name': None, 'vcpus': 1, 'ram_mb': 2048, 'disk_gb': 20}
@@ -66,7 +67,7 @@ class RunningServersTest(base.TestCase):
         self.assertEqual({'u1': ('h1', SMALL, None),
                           'u2': ('h3', LARGE, None)},
                          reconcile.running_servers(dc))
-        self.assertEqual(test_servers.RACKS, reconcile.racks_of(dc))
+        self.assertEqual(records.RACKS, reconcile.racks_of(dc))
 
     def test_flavor_names_and_projects_when_the_source_gives_them(self):
         for names in (['m1.small', 'm1.large'],
@@ -97,8 +98,8 @@ class ReconcilerTest(test_servers.ServersTestCase):
 
     def test_run_repairs_the_records(self):
         placement = self.reserved('h1', uuid='u1')
-        db_servers.server_active(self.ctx, 'u1', 'h1', test_servers.SMALL)
-        db_servers.server_active(self.ctx, 'gone', 'h2', test_servers.SMALL)
+        db_servers.server_active(self.ctx, 'u1', 'h1', records.SMALL)
+        db_servers.server_active(self.ctx, 'gone', 'h2', records.SMALL)
         self.set_changed_at(self.changed_long_ago())
         self.source.running = [('u1', 'h2', 'm1.small'),
                                ('new', 'h3', 'm1.large')]
@@ -120,7 +121,7 @@ class ReconcilerTest(test_servers.ServersTestCase):
     def test_records_changed_during_the_listing_are_left_alone(self):
         # A server created while Nova was listing its servers.
         db_servers.server_active(self.ctx, self.uuid, 'h1',
-                                 test_servers.SMALL)
+                                 records.SMALL)
         self.assertEqual(dict.fromkeys(db_servers.REPAIRS, 0),
                          self.reconciler.run(self.ctx))
         self.assertEqual('active', self.unplanned()['state'])
@@ -130,7 +131,7 @@ class ReconcilerTest(test_servers.ServersTestCase):
 
     def test_static_source_lists_no_servers_and_is_not_run(self):
         db_servers.server_active(self.ctx, self.uuid, 'h1',
-                                 test_servers.SMALL)
+                                 records.SMALL)
         self.flags(topology_driver='static', group='engine')
         reconciler = reconcile.Reconciler(self.conf)
         self.assertFalse(reconciler.enabled)
