@@ -63,30 +63,47 @@ def _hint_rows(placement_id, metadata):
     return rows
 
 
-def _insert_placement(ctx, plan, placement, deltas):
+def _insert_placements(ctx, plan, placements, deltas):
+    """Insert placements, their hints and group memberships in bulk."""
+    if not placements:
+        return
+    keys = [p['orchestration_id'] for p in placements]
+    taken = ctx.session.scalars(
+        sa.select(_placements.c.orchestration_id)
+        .where(_placements.c.orchestration_id.in_(keys))).first()
+    if taken is not None:
+        raise exception.ServerAlreadyPlanned(orchestration_id=taken)
     now = timeutils.utcnow()
-    row = {key: placement[key] for key in (
-        'id', 'name', 'orchestration_id', 'flavor', 'vcpus', 'ram_mb',
-        'disk_gb', 'location', 'rack')}
-    row.update(plan_id=plan['id'], project_id=plan['project_id'],
-               reserved=False, state='planned', created_at=now,
-               metadata=jsonutils.dumps(placement.get('metadata') or {}))
+    rows, hints, members = [], [], []
+    for placement in placements:
+        row = {key: placement[key] for key in (
+            'id', 'name', 'orchestration_id', 'flavor', 'vcpus', 'ram_mb',
+            'disk_gb', 'location', 'rack')}
+        row.update(plan_id=plan['id'], project_id=plan['project_id'],
+                   reserved=False, state='planned', created_at=now,
+                   updated_at=None, resource_id=None,
+                   metadata=jsonutils.dumps(placement.get('metadata') or {}))
+        rows.append(row)
+        hints.extend(_hint_rows(placement['id'], placement.get('metadata')))
+        for group_id in placement.get('groups', ()):
+            members.append({
+                'group_id': group_id,
+                'orchestration_id': placement['orchestration_id'],
+                'project_id': plan['project_id'],
+                'host': placement['location'], 'created_at': now,
+                'updated_at': None})
+        db_hosts.add_demand(deltas, placement['location'],
+                            db_hosts.demand_of(placement))
     try:
-        ctx.session.execute(sa.insert(_placements).values(row))
+        ctx.session.execute(sa.insert(_placements), rows)
     except db_exc.DBDuplicateEntry as error:
+        # Another plan took one of them since the check above.
         raise exception.ServerAlreadyPlanned(
-            orchestration_id=placement['orchestration_id']) from error
-    hints = _hint_rows(placement['id'], placement.get('metadata'))
+            orchestration_id=', '.join(keys[:5])) from error
     if hints:
         ctx.session.execute(sa.insert(_hints), hints)
-    for group_id in placement.get('groups', ()):
-        ctx.session.execute(sa.insert(_group_servers).values(
-            group_id=group_id,
-            orchestration_id=placement['orchestration_id'],
-            project_id=plan['project_id'], host=placement['location'],
-            created_at=now))
-    db_hosts.add_demand(deltas, placement['location'],
-                        db_hosts.demand_of(placement))
+    if members:
+        ctx.session.execute(sa.insert(_group_servers), members)
 
 
 def _delete_placements(ctx, rows, deltas):
@@ -139,8 +156,7 @@ def create_plan(ctx, plan, placements, guard):
     except db_exc.DBDuplicateEntry as error:
         raise exception.PlanExists(stack_id=plan['stack_id']) from error
     deltas = {}
-    for placement in placements:
-        _insert_placement(ctx, plan, placement, deltas)
+    _insert_placements(ctx, plan, placements, deltas)
     db_hosts.touch_all(ctx, deltas, guard.get('hosts'),
                        {p['location']: p['rack'] for p in placements})
     return _plan_dict(plan, _plan_rows(ctx, plan['id']))
@@ -182,9 +198,8 @@ def change_plan(ctx, plan_id, guard, resources=None, added=(), moved=(),
             sa.update(_group_servers)
             .where(_group_servers.c.orchestration_id == orchestration_id)
             .values(host=where['location']))
-    for placement in added:
-        _insert_placement(ctx, plan, placement, deltas)
-        racks[placement['location']] = placement['rack']
+    _insert_placements(ctx, plan, list(added), deltas)
+    racks.update((p['location'], p['rack']) for p in added)
     db_hosts.touch_all(ctx, deltas, guard.get('hosts'), racks)
     values = {'updated_at': timeutils.utcnow()}
     if resources is not None:
