@@ -123,9 +123,18 @@ def _find_group(ctx, id_or_name, for_update=False):
 
 
 def _server_projects(ctx, group_id, project_ids=None):
-    """Return {project_id: server count} of servers placed in a group."""
+    """Return {project_id: server count} of servers placed in a group.
+
+    A server counts until it is deleted (planned, built, moved or
+    shelved alike).
+    """
+    placements = models.Placement.__table__
     query = (sa.select(models.GroupServer.project_id, sa.func.count())
+             .outerjoin(placements, placements.c.orchestration_id ==
+                        models.GroupServer.orchestration_id)
              .where(models.GroupServer.group_id == group_id)
+             .where(sa.or_(placements.c.state.is_(None),
+                           placements.c.state != 'deleted'))
              .group_by(models.GroupServer.project_id))
     if project_ids is not None:
         query = query.where(models.GroupServer.project_id.in_(project_ids))
@@ -197,6 +206,9 @@ def delete_group(ctx, group_id):
         raise exception.GroupInUse(
             group=group.name,
             reason='%d server(s) are placed in it' % servers)
+    # What is left are the memberships of deleted servers.
+    ctx.session.execute(sa.delete(models.GroupServer)
+                        .where(models.GroupServer.group_id == group.id))
     ctx.session.delete(group)
     ctx.session.flush()
 

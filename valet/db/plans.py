@@ -187,9 +187,11 @@ def change_plan(ctx, plan_id, guard, resources=None, added=(), moved=(),
         demand = db_hosts.demand_of(row)
         if row['state'] in db_hosts.LIVE_STATES:
             db_hosts.add_demand(deltas, row['location'], demand, -1)
-        db_hosts.add_demand(deltas, where['location'], demand)
-        racks[where['location']] = where['rack']
         state = 'planned' if row['state'] == 'deleted' else row['state']
+        if state in db_hosts.LIVE_STATES:
+            # A shelved server holds nothing until Nova unshelves it.
+            db_hosts.add_demand(deltas, where['location'], demand)
+        racks[where['location']] = where['rack']
         ctx.session.execute(
             sa.update(_placements).where(_placements.c.id == row['id'])
             .values(location=where['location'], rack=where['rack'],

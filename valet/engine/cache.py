@@ -100,7 +100,10 @@ class ModelCache(object):
 
     def topology_is_stale(self):
         """True when the topology is due for its periodic reload."""
-        interval = self.conf.engine.topology_refresh_interval
+        # A source may have an interval of its own ([nova]
+        # refresh_interval).
+        interval = getattr(self.source, 'refresh_interval',
+                           self.conf.engine.topology_refresh_interval)
         if self.base is None:
             return True
         return bool(interval) and (

@@ -31,6 +31,7 @@ from oslo_log import log as logging
 from oslo_utils import uuidutils
 
 from valet.db import groups as db_groups
+from valet.db import hosts as db_hosts
 from valet.db import placements as db_placements
 from valet.db import plans as db_plans
 from valet.engine import cache as cache_mod
@@ -65,10 +66,13 @@ def _no_placement(result):
 
 
 def _with_group_names(resources, groups):
-    """Name API groups joined by id as they are named in the model."""
+    """Name API groups joined by id as they are named in the model.
+
+    :raises GroupNotFound: ``metadata.valet.groups`` names a group the
+        API does not know (a group joined that way must exist).
+    """
     names = {g['id']: g['name'] for g in groups.values()}
-    if not names:
-        return resources
+    known = set(names) | set(names.values())
     fixed = {}
     for key, res in resources.items():
         props = res.get('properties') if isinstance(res, dict) else None
@@ -83,6 +87,9 @@ def _with_group_names(resources, groups):
         valet = metadata.get('valet') if isinstance(metadata, dict) else None
         wanted = valet.get('groups') if isinstance(valet, dict) else None
         if isinstance(wanted, list):
+            for gname in wanted:
+                if isinstance(gname, str) and gname not in known:
+                    raise exception.GroupNotFound(group=gname)
             props['metadata'] = dict(metadata, valet=dict(valet, groups=[
                 names.get(g, g) if isinstance(g, str) else g
                 for g in wanted]))
@@ -260,8 +267,10 @@ class EngineManager(object):
 
     def _record(self, ctx, plan_id):
         record = db_plans.get_plan_record(ctx, plan_id)
+        # Placements holding capacity: what the stack's servers keep.
         live = {row['orchestration_id']: row
-                for row in record['placements'] if row['state'] != 'deleted'}
+                for row in record['placements']
+                if row['state'] in db_hosts.LIVE_STATES}
         return record, live
 
     def update_plan(self, ctx, plan_id, resources):
@@ -302,6 +311,10 @@ class EngineManager(object):
                 if row is None:
                     added.append(planned.placement(name))
                     changed.append(name)
+                elif row['state'] not in db_hosts.LIVE_STATES:
+                    # Shelved: Nova places it again when it unshelves
+                    # it (through the filter); the plan keeps its row.
+                    continue
                 elif row['location'] != planned.host_of(name):
                     moved[server.key] = planned.result.placements[name]
                     changed.append(name)

@@ -29,11 +29,18 @@ from valet.common import service
 from valet import context as valet_context
 from valet.db import api as db_api
 from valet.engine import manager as manager_mod
+from valet import exception
 from valet.optimizer import plugins
 
 LOG = logging.getLogger(__name__)
 
 RPC_API_VERSION = '1.1'
+
+
+# Valet's domain errors (no placement, group not found...) are answers to
+# the caller, not failures of the engine: oslo.messaging then logs no
+# traceback for them.
+_EXPECTED = oslo_messaging.expected_exceptions(exception.ValetException)
 
 
 class EngineEndpoint(object):
@@ -48,34 +55,41 @@ class EngineEndpoint(object):
         """Answer that this engine is alive: its id and host count."""
         return self.engine.describe()
 
+    @_EXPECTED
     def create_plan(self, context, plan_name, stack_id, resources,
                     locations=None):
         """Place a new stack; see rpcapi.EngineAPI.create_plan."""
         return self.engine.manager.create_plan(context, plan_name, stack_id,
                                                resources, locations)
 
+    @_EXPECTED
     def update_plan(self, context, plan_id, resources):
         """Re-place an updated stack."""
         return self.engine.manager.update_plan(context, plan_id, resources)
 
+    @_EXPECTED
     def migrate_server(self, context, plan_id, server, excluded_hosts):
         """Move one server off its host."""
         return self.engine.manager.migrate_server(context, plan_id, server,
                                                   excluded_hosts)
 
+    @_EXPECTED
     def replan_server(self, context, placement_id, locations):
         """Re-place one placement within locations."""
         return self.engine.manager.replan_server(context, placement_id,
                                                  locations)
 
+    @_EXPECTED
     def release_plan(self, context, plan_id):
         """Delete a plan and release its capacity."""
         return self.engine.manager.release_plan(context, plan_id)
 
+    @_EXPECTED
     def group_servers(self, context, group):
         """The servers of a named group."""
         return self.engine.manager.group_servers(context, group)
 
+    @_EXPECTED
     def violations(self, context):
         """Servers whose host breaks a rule of their groups."""
         return self.engine.manager.violations(context)

@@ -324,3 +324,49 @@ class ChangeTest(ManagerTestCase):
                           self.ctx, 'stack-1')
         for row in db_hosts.usage(self.ctx).values():
             self.assertEqual((0, 0, 0), db_hosts.demand_of(row))
+
+
+class LifeCycleTest(ManagerTestCase):
+    """Plans meeting what the listener records of Nova's servers."""
+
+    def setUp(self):
+        super().setUp()
+        self.plan = self.manager.create_plan(self.ctx, 'web', 'stack-1',
+                                             web_stack())
+
+    def test_shelved_server_is_kept_out_of_an_update(self):
+        from valet.db import servers as db_servers
+
+        db_placements.reserve(self.ctx, 'uuid-web1', 'nova-1')
+        db_servers.server_moved(self.ctx, 'nova-1', None)
+        shelved = db_placements.get_placement(self.ctx, 'uuid-web1')
+        self.assertEqual('shelved', shelved['state'])
+        self.assertUsageMatchesPlacements()
+        resources = web_stack()
+        resources['uuid-web4'] = server('web4')
+        self.manager.update_plan(self.ctx, 'stack-1', resources)
+        again = db_placements.get_placement(self.ctx, 'uuid-web1')
+        self.assertEqual(('shelved', shelved['location']),
+                         (again['state'], again['location']))
+        self.assertUsageMatchesPlacements()
+
+    def test_unknown_metadata_group_is_not_found(self):
+        error = self.assertRaises(
+            exception.GroupNotFound, self.manager.create_plan, self.ctx,
+            'b', 's-b', {'uuid-b': server('b', groups=['nowhere'])})
+        self.assertIn('nowhere', error.message)
+
+    def test_deleted_member_no_longer_holds_its_project_in(self):
+        from valet.db import servers as db_servers
+
+        db_groups.create_group(self.ctx, 'spread', 'diversity', 'host')
+        db_groups.add_members(self.ctx, 'spread', ['p1'])
+        self.manager.create_plan(self.ctx, 'b', 's-b', {
+            'uuid-b': server('b', groups=['spread'])})
+        self.assertRaises(exception.MemberInUse, db_groups.remove_member,
+                          self.ctx, 'spread', 'p1')
+        db_placements.reserve(self.ctx, 'uuid-b', 'nova-b')
+        db_servers.server_deleted(self.ctx, 'nova-b')
+        db_groups.remove_member(self.ctx, 'spread', 'p1')
+        self.assertEqual([], db_groups.get_group(self.ctx,
+                                                 'spread')['members'])
