@@ -173,6 +173,8 @@ class BackgroundPublisher:
 
     def _send(self, ctxt, priority, event_type, payload):
         try:
+            if callable(payload):
+                payload = payload()
             getattr(self._notifier, priority)(ctxt, event_type, payload)
         except Exception:
             self.failed += 1
@@ -258,24 +260,35 @@ class NotificationsMiddleware:
 
     def _publish(self, request, request_body, response):
         headers = request.headers
-        payload = {
-            'context': {
-                'tenant_id': (headers.get('X-Project-Id') or
-                              headers.get('X-Tenant-Id')),
-                'user_id': headers.get('X-User-Id'),
-            },
-            'request': {
-                'method': request.method,
-                'path': strutils.mask_password(request.path_qs,
-                                               secret=MASK),
-                'body': scrub(parse_body(request_body, request.charset)),
-            },
-            'response': {
-                'status_code': response.status_int,
-                'body': scrub(parse_body(response.body, response.charset)),
-            },
+        context = {
+            'tenant_id': (headers.get('X-Project-Id') or
+                          headers.get('X-Tenant-Id')),
+            'user_id': headers.get('X-User-Id'),
         }
-        priority = 'info' if 200 <= response.status_int < 300 else 'error'
+        method, path_qs = request.method, request.path_qs
+        request_charset = request.charset
+        status, response_body = response.status_int, response.body
+        response_charset = response.charset
+
+        def payload():
+            # Parsing and scrubbing a stack's body costs milliseconds: it
+            # is done by the sending thread, not the request's.
+            return {
+                'context': context,
+                'request': {
+                    'method': method,
+                    'path': strutils.mask_password(path_qs, secret=MASK),
+                    'body': scrub(parse_body(request_body,
+                                             request_charset)),
+                },
+                'response': {
+                    'status_code': status,
+                    'body': scrub(parse_body(response_body,
+                                             response_charset)),
+                },
+            }
+
+        priority = 'info' if 200 <= status < 300 else 'error'
         ctxt = {'request_id': request.environ.get('openstack.request_id')}
         self.publisher.publish(ctxt, priority,
                                event_type_for(request.path_info), payload)
