@@ -106,15 +106,14 @@ def touch_all(ctx, deltas, expected=None, racks=None):
         if whens:
             values[size] = _hosts.c[size] + sa.case(*whens, else_=0)
     checked = [host for host in hosts if expected.get(host) is not None]
-    free = [host for host in hosts if expected.get(host) is None]
-    where = []
-    for host in checked:
-        where.append(sa.and_(_hosts.c.name == host,
-                             _hosts.c.generation == expected[host]))
-    if free:
-        where.append(_hosts.c.name.in_(free))
-    done = ctx.session.execute(
-        sa.update(_hosts).where(sa.or_(*where)).values(values)).rowcount
+    # A range on the primary key, each row then compared with its own
+    # expected generation (a host expected at none matches itself).
+    query = sa.update(_hosts).where(_hosts.c.name.in_(hosts)).values(values)
+    if checked:
+        query = query.where(_hosts.c.generation == sa.case(
+            *[(_hosts.c.name == host, expected[host]) for host in checked],
+            else_=_hosts.c.generation))
+    done = ctx.session.execute(query).rowcount
     if done == len(hosts):
         return
     # Some rows did not match: hosts with no row yet (added now), or a
@@ -169,6 +168,18 @@ def generations(ctx):
     """Return ``{host: generation}`` of every host row."""
     return dict(ctx.session.execute(
         sa.select(_hosts.c.name, _hosts.c.generation)).all())
+
+
+@api.reader
+def generations_summary(ctx):
+    """Return ``(number of hosts, sum of their generations)``.
+
+    Generations only grow and host rows are never removed, so an
+    unchanged summary means that no host changed.
+    """
+    count, total = ctx.session.execute(
+        sa.select(sa.func.count(), sa.func.sum(_hosts.c.generation))).one()
+    return int(count), int(total or 0)
 
 
 @api.reader

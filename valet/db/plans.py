@@ -159,7 +159,8 @@ def create_plan(ctx, plan, placements, guard):
     _insert_placements(ctx, plan, placements, deltas)
     db_hosts.touch_all(ctx, deltas, guard.get('hosts'),
                        {p['location']: p['rack'] for p in placements})
-    return _plan_dict(plan, _plan_rows(ctx, plan['id']))
+    # What was just written, without reading it back.
+    return _plan_dict(plan, [dict(p, state='planned') for p in placements])
 
 
 @api.writer

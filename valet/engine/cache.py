@@ -68,6 +68,7 @@ class ModelCache(object):
         self.base = None
         self.loaded_at = None
         self._generations = {}
+        self._summary = None
         self._servers = {}
 
     @property
@@ -111,6 +112,11 @@ class ModelCache(object):
 
     def refresh(self, ctx):
         """Bring the cached servers up to date with the database."""
+        # Generations only grow: the same count and sum mean that no
+        # host changed, and a thousand rows need not be read.
+        summary = db_hosts.generations_summary(ctx)
+        if summary == self._summary:
+            return self._generations
         generations = db_hosts.generations(ctx)
         changed = [host for host, gen in generations.items()
                    if self._generations.get(host) != gen]
@@ -121,6 +127,7 @@ class ModelCache(object):
             for server in db_hosts.servers_on(ctx, changed):
                 self._servers.setdefault(server['host'], []).append(server)
         self._generations = generations
+        self._summary = (len(generations), sum(generations.values()))
         return generations
 
     def view(self, ctx, exclude_plan=None):
