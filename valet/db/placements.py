@@ -105,14 +105,30 @@ def list_placements(ctx, filters=None, project_id=None):
 
 
 @api.writer
-def reserve(ctx, placement_id, resource_id):
+def reserve(ctx, placement_id, resource_id, locations=None, check=None):
     """Mark a placement reserved by Nova's server ``resource_id``.
 
     Reserving again for the same server is harmless; a placement reserved
     by another server raises PlacementReserved.
+
+    Nova's filter calls this for every server it schedules, so the whole
+    decision is one transaction:
+
+    :param check: called with the placement (dict) before anything else,
+        e.g. to check the caller's policy; it raises to refuse.
+    :param locations: the hosts the caller accepts; when the planned host
+        is not among them nothing is changed and None is returned (the
+        engine must re-place the server first).
     """
     row = _find(ctx, placement_id, for_update=True)
-    if row['reserved'] and row['resource_id'] not in (None, resource_id):
+    if check is not None:
+        check(_placement_dict(row))
+    taken = row['reserved'] and row['resource_id'] not in (None,
+                                                           resource_id)
+    if not taken and locations is not None and \
+            row['location'] not in locations:
+        return None
+    if taken:
         raise exception.PlacementReserved(placement=row['id'],
                                           resource_id=row['resource_id'])
     if row['state'] in ('planned', 'reserved') or not row['reserved']:

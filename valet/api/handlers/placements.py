@@ -42,15 +42,21 @@ def serialize_placement(placement):
     return {field: placement[field] for field in PLACEMENT_FIELDS}
 
 
-def _authorized_placement(ctx, action, placement_id):
-    """Return the placement if ctx may do action on it; 404 or 403."""
-    placement = db_placements.get_placement(ctx, placement_id)
+def _authorize(ctx, action, placement, placement_id):
+    """Raise 403, or 404 (unreadable), unless ctx may do action on it."""
     target = {'project_id': placement['project_id']}
     if ctx.can(action, target, fatal=False):
-        return placement
+        return
     if ctx.can(policies.SHOW, target, fatal=False):
         raise exception.PolicyNotAuthorized(action=action)
     raise exception.PlacementNotFound(placement=placement_id)
+
+
+def _authorized_placement(ctx, action, placement_id):
+    """Return the placement if ctx may do action on it; 404 or 403."""
+    placement = db_placements.get_placement(ctx, placement_id)
+    _authorize(ctx, action, placement, placement_id)
+    return placement
 
 
 @webob.dec.wsgify
@@ -61,14 +67,15 @@ def list_placements(req):
     every project (admin, service) sees them all.
     """
     ctx = util.context(req)
-    ctx.can(policies.LIST)
-    query = util.extract_query(req, schema.LIST_QUERY)
     # A target naming no project: only the rules that do not depend on
-    # the project (admin, service by default) hold for it.
+    # the project (admin, service by default) hold for it. (One check on
+    # the filter's hot path; the others are refused by the second.)
     if ctx.can(policies.LIST, {}, fatal=False):
         project_id = None
     else:
+        ctx.can(policies.LIST)
         project_id = plan_handlers.own_project(ctx)
+    query = util.extract_query(req, schema.LIST_QUERY)
     placements = db_placements.list_placements(ctx, filters=query,
                                                project_id=project_id)
     return util.json_response(200, {'placements': [
@@ -111,21 +118,30 @@ def reserve_placement(req):
     ctx.can(policies.RESERVE)
     util.extract_query(req, schema.NO_QUERY)
     body = util.extract_json(req, schema.POST_PLACEMENT)
-    placement = _authorized_placement(
-        ctx, policies.RESERVE,
-        util.path_item(req, 'placement_or_orchestration_id'))
+    placement_id = util.path_item(req, 'placement_or_orchestration_id')
     resource_id = body['resource_id']
-    _check_not_taken(placement, resource_id)
-    if (body.get('action', 'reserve') == 'replan' or
-            placement['location'] not in body['locations']):
+
+    def check(found):
+        _authorize(ctx, policies.RESERVE, found, placement_id)
+
+    placement = None
+    if body.get('action', 'reserve') == 'reserve':
+        # The hot path: the planned host is among Nova's, reserved in one
+        # transaction (None: it is not, the engine must move it first).
+        placement = db_placements.reserve(ctx, placement_id, resource_id,
+                                          body['locations'], check)
+    if placement is None:
         # Off the hot path: the planned host is not among Nova's (or the
         # caller asks for another one), so the engine re-places the
         # server within them, every rule held. A server Nova reschedules
         # keeps its own reservation while it moves.
+        found = _authorized_placement(ctx, policies.RESERVE, placement_id)
+        _check_not_taken(found, resource_id)
         rpcapi.EngineAPI(ctx.config).replan_server(
-            ctx, placement['id'], body['locations'],
+            ctx, found['id'], body['locations'],
             timeout=ctx.config.api.engine_timeout)
-    placement = db_placements.reserve(ctx, placement['id'], resource_id)
+        placement = db_placements.reserve(ctx, found['id'], resource_id,
+                                          check=check)
     return util.json_response(200,
                               {'placement': serialize_placement(placement)})
 
