@@ -214,12 +214,21 @@ def change_plan(ctx, plan_id, guard, resources=None, added=(), moved=(),
 
 @api.writer
 def delete_plan(ctx, plan_id):
-    """Delete a plan; its live placements give their capacity back."""
+    """Delete a plan; its live placements give their capacity back.
+
+    Returns the plan's row with ``released`` (orchestration ids of the
+    placements that held capacity) and ``touched`` (their hosts).
+    """
     plan = _find_plan(ctx, plan_id, for_update=True)
     deltas = {}
-    _delete_placements(ctx, _plan_rows(ctx, plan['id']), deltas)
+    rows = _plan_rows(ctx, plan['id'])
+    _delete_placements(ctx, rows, deltas)
     db_hosts.touch_all(ctx, deltas)
     ctx.session.execute(sa.delete(_plans).where(_plans.c.id == plan['id']))
+    # What an engine needs to update its model without a read.
+    plan['released'] = [row['orchestration_id'] for row in rows
+                        if row['state'] in db_hosts.LIVE_STATES]
+    plan['touched'] = sorted(deltas)
     return plan
 
 

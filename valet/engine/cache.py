@@ -130,6 +130,38 @@ class ModelCache(object):
         self._summary = (len(generations), sum(generations.values()))
         return generations
 
+    def committed(self, touched, added=(), removed=()):
+        """Apply this engine's own commit to the cache, without a read.
+
+        The commit incremented the generation of each host of ``touched``
+        by one (every host it guarded had the generation cached here, or
+        it would have failed). A host also changed by someone else shows
+        a generation, or a sum, that differs at the next refresh, and is
+        read again then.
+
+        :param added: server dicts (as :func:`valet.db.hosts.servers_on`
+            gives them) the commit placed.
+        :param removed: ids of the servers the commit released.
+        """
+        if self._summary is None:
+            return
+        if any(host not in self._generations for host in touched):
+            # A host row was created: let the next refresh read it all.
+            self._summary = None
+            return
+        for host in touched:
+            self._generations[host] += 1
+        gone = set(removed)
+        if gone:
+            for host in touched:
+                self._servers[host] = [
+                    s for s in self._servers.get(host, ())
+                    if s['id'] not in gone]
+        for server in added:
+            self._servers.setdefault(server['host'], []).append(server)
+        self._summary = (len(self._generations),
+                         sum(self._generations.values()))
+
     def view(self, ctx, exclude_plan=None):
         """Return a :class:`View` of the data center as recorded now.
 

@@ -97,6 +97,14 @@ def _with_group_names(resources, groups):
     return fixed
 
 
+def _recorded(plan_id, row):
+    """A placement row as the model cache records servers."""
+    return {'id': row['orchestration_id'], 'plan_id': plan_id,
+            'resource_id': None, 'host': row['location'],
+            'vcpus': row['vcpus'], 'ram_mb': row['ram_mb'],
+            'disk_gb': row['disk_gb'], 'groups': list(row['groups'])}
+
+
 class Planned(object):
     """A stack planned against a view, ready to be committed."""
 
@@ -258,9 +266,13 @@ class EngineManager(object):
             plan = {'id': uuidutils.generate_uuid(), 'name': plan_name,
                     'stack_id': stack_id, 'project_id': project_id,
                     'resources': resources, 'locations': locations}
-            return db_plans.create_plan(
-                ctx, plan, [planned.placement(n) for n in names],
-                planned.guard(names))
+            rows = [planned.placement(n) for n in names]
+            guard = planned.guard(names)
+            stored = db_plans.create_plan(ctx, plan, rows, guard)
+            self.cache.committed(
+                set(guard['hosts']) | {row['location'] for row in rows},
+                added=[_recorded(plan['id'], row) for row in rows])
+            return stored
 
         with self._lock:
             return self._retrying('plan of stack %s' % stack_id, attempt)
@@ -401,7 +413,9 @@ class EngineManager(object):
 
     def release_plan(self, ctx, plan_id):
         """Delete a plan; its placements give their capacity back."""
-        db_plans.delete_plan(ctx, plan_id)
+        with self._lock:
+            gone = db_plans.delete_plan(ctx, plan_id)
+            self.cache.committed(gone['touched'], removed=gone['released'])
 
     # -- queries -------------------------------------------------------------
 

@@ -370,3 +370,53 @@ class LifeCycleTest(ManagerTestCase):
         db_groups.remove_member(self.ctx, 'spread', 'p1')
         self.assertEqual([], db_groups.get_group(self.ctx,
                                                  'spread')['members'])
+
+
+class CacheTest(ManagerTestCase):
+    """The engine's model stays what a cold read of the database gives."""
+
+    def assertViewIsFresh(self):
+        import numpy as np
+
+        from valet.engine import cache as cache_mod
+
+        warm = self.manager.cache.view(self.ctx).datacenter
+        cold_cache = cache_mod.ModelCache(self.conf, self.manager.cache.source)
+        cold = cold_cache.view(self.ctx).datacenter
+        self.assertTrue(np.array_equal(cold.free, warm.free))
+        self.assertEqual(sorted(cold.server_ids), sorted(warm.server_ids))
+        self.assertEqual(sorted(cold.named_groups),
+                         sorted(warm.named_groups))
+
+    def test_own_commits_need_no_read_and_stay_true(self):
+        db_groups.create_group(self.ctx, 'spread', 'diversity', 'host')
+        reads = []
+        real = db_hosts.generations
+        self.useFixture(fixtures.MockPatchObject(
+            db_hosts, 'generations',
+            lambda ctx: reads.append(1) or real(ctx)))
+        self.manager.create_plan(self.ctx, 'a', 's-a', web_stack())
+        first = len(reads)
+        plan = self.manager.create_plan(self.ctx, 'b', 's-b', {
+            'uuid-b': server('b', groups=['spread'])})
+        self.manager.release_plan(self.ctx, 's-a')
+        self.manager.create_plan(self.ctx, 'c', 's-c', {
+            'uuid-c': server('c', groups=['spread'])})
+        # The engine's own commits were applied to its model: no host
+        # generations were read again.
+        self.assertEqual(first, len(reads))
+        self.assertViewIsFresh()
+        self.assertIn(plan['placements']['uuid-b']['location'],
+                      self.manager.cache.view(self.ctx).datacenter
+                      .host_names)
+
+    def test_someone_elses_change_is_read(self):
+        self.manager.create_plan(self.ctx, 'a', 's-a', web_stack())
+        other = manager_mod.EngineManager(self.conf,
+                                          self.manager.cache.source)
+        other.load(self.ctx)
+        other.create_plan(self.ctx, 'b', 's-b', {'uuid-b': server('b')})
+        db_placements.reserve(self.ctx, 'uuid-web1', 'nova-1')
+        from valet.db import servers as db_servers
+        db_servers.server_deleted(self.ctx, 'nova-1')
+        self.assertViewIsFresh()
