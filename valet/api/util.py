@@ -85,10 +85,24 @@ def _message(error):
     return 'Invalid input: %s' % reason
 
 
+# One validator per schema (the schemas are module constants), keyed by
+# id with the schema kept alive beside it.
+_validators = {}
+
+
+def _validator(schema):
+    found = _validators.get(id(schema))
+    if found is None or found[0] is not schema:
+        found = (schema, jsonschema.Draft202012Validator(
+            schema,
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER))
+        _validators[id(schema)] = found
+    return found[1]
+
+
 def validate(document, schema, what='body'):
     """Validate document against a JSON Schema; 400 naming the field."""
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = _validator(schema)
     found = sorted(validator.iter_errors(document),
                    key=lambda error: list(error.absolute_path))
     if found:
