@@ -35,122 +35,13 @@ from valet.db import hosts as db_hosts
 from valet.db import placements as db_placements
 from valet.db import plans as db_plans
 from valet.engine import cache as cache_mod
+from valet.engine import planned as planned_mod
 from valet import exception
 from valet.optimizer import api as optimizer
 from valet.optimizer import audit
 from valet.optimizer import exception as optimizer_exception
 
 LOG = logging.getLogger(__name__)
-
-
-def _invalid(error):
-    return exception.Invalid(str(error))
-
-
-def _no_placement(result):
-    """A NoPlacement whose message names the rule and the hosts excluded."""
-    parts = []
-    for rule, info in sorted((result.explanation or {}).items()):
-        if not isinstance(info, dict):
-            continue
-        servers = ', '.join(info.get('servers', [])[:5])
-        part = '%s excluded %s host(s)' % (rule,
-                                           info.get('hosts_excluded', '?'))
-        if servers:
-            part += ' for %s' % servers
-        parts.append(part)
-    reason = result.reason or 'no host satisfies every rule'
-    if parts:
-        reason = '%s (%s)' % (reason, '; '.join(parts))
-    return exception.NoPlacement(reason=reason)
-
-
-def _with_group_names(resources, groups):
-    """Name API groups joined by id as they are named in the model.
-
-    :raises GroupNotFound: ``metadata.valet.groups`` names a group the
-        API does not know (a group joined that way must exist).
-    """
-    names = {g['id']: g['name'] for g in groups.values()}
-    known = set(names) | set(names.values())
-    fixed = {}
-    for key, res in resources.items():
-        props = res.get('properties') if isinstance(res, dict) else None
-        if not isinstance(props, dict):
-            fixed[key] = res
-            continue
-        props = dict(props)
-        gname = props.get('group_name')
-        if isinstance(gname, str) and gname in names:
-            props['group_name'] = names[gname]
-        metadata = props.get('metadata')
-        valet = metadata.get('valet') if isinstance(metadata, dict) else None
-        wanted = valet.get('groups') if isinstance(valet, dict) else None
-        if isinstance(wanted, list):
-            for gname in wanted:
-                if isinstance(gname, str) and gname not in known:
-                    raise exception.GroupNotFound(group=gname)
-            props['metadata'] = dict(metadata, valet=dict(valet, groups=[
-                names.get(g, g) if isinstance(g, str) else g
-                for g in wanted]))
-        fixed[key] = dict(res, properties=props)
-    return fixed
-
-
-def _recorded(plan_id, row):
-    """A placement row as the model cache records servers."""
-    return {'id': row['orchestration_id'], 'plan_id': plan_id,
-            'resource_id': None, 'host': row['location'],
-            'vcpus': row['vcpus'], 'ram_mb': row['ram_mb'],
-            'disk_gb': row['disk_gb'], 'groups': list(row['groups'])}
-
-
-class Planned(object):
-    """A stack planned against a view, ready to be committed."""
-
-    def __init__(self, view, stack, result, resources):
-        self.view = view
-        self.stack = stack
-        self.result = result
-        self.resources = resources
-        self.memberships = {}
-        self.rack_exclusive = set()
-
-    def host_of(self, name):
-        """The host the result gives server ``name``."""
-        return self.result.placements[name]['host']
-
-    def placement(self, name):
-        """The placement row of server ``name`` for the database."""
-        server = self.stack.servers[name]
-        where = self.result.placements[name]
-        res = self.resources.get(server.key)
-        metadata = res.get('metadata') if isinstance(res, dict) else None
-        flavor = server.flavor
-        return {'id': uuidutils.generate_uuid(), 'name': name,
-                'orchestration_id': server.key, 'flavor': flavor.name,
-                'vcpus': int(flavor.vcpus), 'ram_mb': int(flavor.ram_mb),
-                'disk_gb': int(flavor.disk_gb),
-                'location': where['host'], 'rack': where['rack'],
-                'metadata': metadata if isinstance(metadata, dict) else {},
-                'groups': sorted(self.memberships.get(name, ()))}
-
-    def guard(self, names):
-        """Generations the commit of servers ``names`` relies on."""
-        dc = self.view.datacenter
-        hosts = {self.host_of(n) for n in names}
-        for rack in {self.result.placements[n]['rack']
-                     for n in names if n in self.rack_exclusive}:
-            # A rack-level exclusivity holds only if nothing else came
-            # into any host of the rack meanwhile.
-            hosts.update(dc.host_names[h]
-                         for h in dc.rack_hosts[dc.rack_index[rack]])
-        groups = {gid for n in names for gid in self.memberships.get(n, ())}
-        return {
-            'hosts': {h: self.view.generations.get(h, 0) for h in hosts},
-            'groups': {gid: self.view.groups[gid]['generation']
-                       for gid in groups},
-        }
 
 
 class EngineManager(object):
@@ -191,12 +82,12 @@ class EngineManager(object):
     # -- planning ------------------------------------------------------------
 
     def _stack(self, ctx, view, resources):
-        resources = _with_group_names(resources, view.groups)
+        resources = planned_mod.with_group_names(resources, view.groups)
         try:
             stack = optimizer.stack_from_resources(
                 resources, view.datacenter, view.group_defs())
         except optimizer_exception.EngineError as exc:
-            raise _invalid(exc)
+            raise planned_mod.invalid(exc)
         return stack, resources
 
     def _memberships(self, ctx, view, planned, project_id):
@@ -223,14 +114,14 @@ class EngineManager(object):
 
     def _plan(self, ctx, view, resources, project_id, solve):
         stack, resources = self._stack(ctx, view, resources)
-        planned = Planned(view, stack, None, resources)
+        planned = planned_mod.Planned(view, stack, None, resources)
         self._memberships(ctx, view, planned, project_id)
         try:
             result = solve(stack)
         except optimizer_exception.EngineError as exc:
-            raise _invalid(exc)
+            raise planned_mod.invalid(exc)
         if not result.ok:
-            raise _no_placement(result)
+            raise planned_mod.no_placement(result)
         planned.result = result
         return planned
 
@@ -271,7 +162,7 @@ class EngineManager(object):
             stored = db_plans.create_plan(ctx, plan, rows, guard)
             self.cache.committed(
                 set(guard['hosts']) | {row['location'] for row in rows},
-                added=[_recorded(plan['id'], row) for row in rows])
+                added=[planned_mod.recorded(plan['id'], row) for row in rows])
             return stored
 
         with self._lock:
