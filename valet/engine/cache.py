@@ -45,12 +45,14 @@ class View(object):
     :ivar generations: ``{host: generation}`` the picture was built from.
     :ivar groups: ``{group id: {"id", "name", "type", "level",
         "generation", "members"}}`` of the API's named groups.
+    :ivar topology: the topology the picture was laid over.
     """
 
-    def __init__(self, datacenter, generations, groups):
+    def __init__(self, datacenter, generations, groups, topology=None):
         self.datacenter = datacenter
         self.generations = generations
         self.groups = groups
+        self.topology = topology
         self.by_name = {g['name']: g for g in groups.values()}
 
     def group_defs(self):
@@ -187,7 +189,7 @@ class ModelCache(object):
             base, existing,
             {g['name']: (g['type'], g['level']) for g in groups.values()},
             source='database')
-        return View(dc, generations, groups)
+        return View(dc, generations, groups, base)
 
 
 def _existing(server, groups):

@@ -146,13 +146,20 @@ class EngineManager(object):
                     locations=None):
         """Place a new stack and store its plan; return the plan dict."""
         project_id = ctx.project_id
+        last = {}
 
         def attempt():
             view = self._view(ctx)
-            planned = self._plan(
-                ctx, view, resources, project_id,
-                lambda stack: optimizer.place_stack(
-                    self.conf, view.datacenter, stack, locations=locations))
+            planned = last.get('planned')
+            if planned is not None and planned.still_fits(view):
+                planned = planned.moved_to(view)
+            else:
+                planned = self._plan(
+                    ctx, view, resources, project_id,
+                    lambda stack: optimizer.place_stack(
+                        self.conf, view.datacenter, stack,
+                        locations=locations))
+            last['planned'] = planned
             names = list(planned.stack.servers)
             plan = {'id': uuidutils.generate_uuid(), 'name': plan_name,
                     'stack_id': stack_id, 'project_id': project_id,

@@ -115,6 +115,42 @@ class Planned(object):
                 'metadata': metadata if isinstance(metadata, dict) else {},
                 'groups': sorted(self.memberships.get(name, ()))}
 
+    def still_fits(self, view):
+        """True if this plan holds as it is on a newer ``view``.
+
+        After a commit conflict, a plan whose servers join no API group
+        only depends on the others for capacity and exclusivity: when
+        its hosts still have the room for its servers, and no exclusive
+        group took their host or rack meanwhile, it is committed again
+        as it is rather than searched for again (engines competing for
+        the same hosts would otherwise collide round after round).
+        """
+        if self.memberships or view.topology is not self.view.topology:
+            return False
+        dc = view.datacenter
+        need = {}
+        for name, where in self.result.placements.items():
+            h = dc.host_index[where['host']]
+            need[h] = need.get(h, 0) + self.stack.servers[name].flavor.demand
+        taken_hosts, taken_racks = set(), set()
+        for group in dc.named_groups.values():
+            if group.type == 'exclusivity' and len(group.servers):
+                if group.level == 'host':
+                    taken_hosts.update(group.hosts.tolist())
+                else:
+                    taken_racks.update(group.racks.tolist())
+        for h, demand in need.items():
+            if (not dc.enabled[h] or h in taken_hosts or
+                    int(dc.host_rack[h]) in taken_racks or
+                    (dc.free[h] < demand).any()):
+                return False
+        return True
+
+    def moved_to(self, view):
+        """This plan, to be committed against a newer view."""
+        self.view = view
+        return self
+
     def guard(self, names):
         """Generations the commit of servers ``names`` relies on."""
         dc = self.view.datacenter

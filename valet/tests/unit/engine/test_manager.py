@@ -420,3 +420,59 @@ class CacheTest(ManagerTestCase):
         from valet.db import servers as db_servers
         db_servers.server_deleted(self.ctx, 'nova-1')
         self.assertViewIsFresh()
+
+
+class RetryTest(ManagerTestCase):
+    """After a conflict: the same plan if it still holds, else a search."""
+
+    def _conflict_once(self, vcpus):
+        real = db_plans.create_plan
+        calls = []
+
+        def first_conflicts(ctx, plan, placements, guard):
+            calls.append([p['location'] for p in placements])
+            if len(calls) == 1:
+                # Another engine commits first a server of `vcpus` on the
+                # first host.
+                host = placements[0]['location']
+                other = dict(placements[0], id='other-placement',
+                             orchestration_id='other-server', vcpus=vcpus,
+                             groups=[])
+                real(context.RequestContext(config=self.conf),
+                     {'id': 'other-plan', 'name': 'other',
+                      'stack_id': 'other-stack', 'project_id': 'p9',
+                      'resources': {}, 'locations': None}, [other],
+                     {'hosts': {}, 'groups': {}})
+                raise exception.GenerationConflict(kind='Host', name=host)
+            return real(ctx, plan, placements, guard)
+
+        self.useFixture(fixtures.MockPatchObject(
+            db_plans, 'create_plan', first_conflicts))
+        searches = []
+        real_place = manager_mod.optimizer.place_stack
+        self.useFixture(fixtures.MockPatchObject(
+            manager_mod.optimizer, 'place_stack',
+            lambda *a, **k: searches.append(1) or real_place(*a, **k)))
+        return calls, searches
+
+    def test_plan_that_still_fits_is_committed_again(self):
+        calls, searches = self._conflict_once(1)
+        self.manager.create_plan(self.ctx, 'web', 'stack-1', web_stack())
+        self.assertEqual(1, len(searches))
+        self.assertEqual(calls[0], calls[1])
+        self.assertUsageMatchesPlacements()
+
+    def test_plan_that_no_longer_fits_is_searched_again(self):
+        # The other engine filled the first host up completely.
+        calls, searches = self._conflict_once(10 ** 6)
+        plan = self.manager.create_plan(self.ctx, 'web', 'stack-1',
+                                        web_stack())
+        self.assertEqual(2, len(searches))
+        self.assertNotIn(calls[0][0], self.hosts_of(plan).values())
+
+    def test_plan_joining_a_group_is_searched_again(self):
+        db_groups.create_group(self.ctx, 'spread', 'diversity', 'host')
+        calls, searches = self._conflict_once(1)
+        self.manager.create_plan(self.ctx, 'b', 's-b', {
+            'uuid-b': server('b', groups=['spread'])})
+        self.assertEqual(2, len(searches))
