@@ -27,6 +27,7 @@ bound); several engines share the load through the RPC topic.
 
 import threading
 
+from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
 from oslo_utils import uuidutils
 
@@ -42,6 +43,10 @@ from valet.optimizer import audit
 from valet.optimizer import exception as optimizer_exception
 
 LOG = logging.getLogger(__name__)
+
+# Pauses between two attempts of a commit that met a conflict (seconds).
+RETRY_INTERVAL = 0.01
+MAX_RETRY_INTERVAL = 0.5
 
 
 class EngineManager(object):
@@ -126,21 +131,27 @@ class EngineManager(object):
         return planned
 
     def _retrying(self, what, attempt):
-        """Run attempt() until it commits without a generation conflict."""
-        retries = self.conf.engine.commit_retries
-        for tried in range(retries + 1):
-            try:
-                done = attempt()
-                LOG.info('%(what)s: committed (attempt %(n)d)',
-                         {'what': what, 'n': tried + 1})
-                return done
-            except exception.GenerationConflict as exc:
-                LOG.info('%(what)s: %(error)s; planning again (%(n)d/%(of)d)',
-                         {'what': what, 'error': exc.message, 'n': tried + 1,
-                          'of': retries})
-        raise exception.ServiceUnavailable(
-            reason='%s: the data center changed under %d attempts to plan; '
-            'try again' % (what, retries + 1))
+        """Run attempt() until it commits without a generation conflict.
+
+        oslo.db's retry decorator runs it again after a short, growing
+        and jittered pause (so that engines that collided do not collide
+        again in step), at most ``[engine] commit_retries`` times.
+        """
+        retry = oslo_db_api.wrap_db_retry(
+            max_retries=self.conf.engine.commit_retries,
+            retry_interval=RETRY_INTERVAL, inc_retry_interval=True,
+            max_retry_interval=MAX_RETRY_INTERVAL, jitter=True,
+            exception_checker=lambda exc: isinstance(
+                exc, exception.GenerationConflict))
+        try:
+            done = retry(attempt)()
+        except exception.GenerationConflict:
+            raise exception.ServiceUnavailable(
+                reason='%s: the data center changed under %d attempts to '
+                'plan; try again' % (what,
+                                     self.conf.engine.commit_retries + 1))
+        LOG.info('%s: committed', what)
+        return done
 
     def create_plan(self, ctx, plan_name, stack_id, resources,
                     locations=None):
