@@ -107,7 +107,7 @@ class ModelCache(object):
         # refresh_interval).
         interval = getattr(self.source, 'refresh_interval',
                            self.conf.engine.topology_refresh_interval)
-        if self.base is None:
+        if self.base is None or self.loaded_at is None:
             return True
         return bool(interval) and (
             time.monotonic() - self.loaded_at >= interval)

@@ -80,6 +80,12 @@ class EngineManager(object):
                           'one loaded before: %s', exc)
         return self.cache.view(ctx, exclude_plan)
 
+    def refresh_topology(self):
+        """Reload the topology before the next request."""
+        self.cache.loaded_at = None
+        LOG.info('Topology refresh asked: reloading before the next '
+                 'request')
+
     def describe(self):
         """``{"hosts": N}`` of the loaded topology."""
         return {'hosts': self.cache.n_hosts}

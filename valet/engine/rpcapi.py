@@ -62,7 +62,7 @@ class EngineAPI(object):
     * 1.0 - Initial version: ``ping``.
     * 1.1 - Plans: ``create_plan``, ``update_plan``, ``migrate_server``,
       ``replan_server``, ``release_plan``; queries ``group_servers`` and
-      ``violations``.
+      ``violations``; ``refresh_topology`` (a cast to every engine).
 
     A caller passes its request context explicitly to every method. A call
     that no engine answers within ``[engine_rpc] timeout`` seconds, or that
@@ -164,3 +164,18 @@ class EngineAPI(object):
         """Return the servers whose host breaks a rule of their groups."""
         cctxt = self._prepare('1.1', timeout)
         return self._call(cctxt, context, 'violations')
+
+    def refresh_topology(self, context):
+        """Ask every engine to reload its topology before its next plan.
+
+        A fan-out cast: it returns at once, and an engine that is down
+        reloads anyway when it starts. Raises ServiceUnavailable when the
+        bus cannot take it.
+        """
+        cctxt = self.client.prepare(version='1.1', fanout=True)
+        try:
+            cctxt.cast(context, 'refresh_topology')
+        except (oslo_messaging.MessageDeliveryFailure,
+                oslo_messaging.ClientSendError) as exc:
+            raise exception.ServiceUnavailable(
+                reason='valet-engine is unreachable: %s' % exc)

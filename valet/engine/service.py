@@ -89,6 +89,10 @@ class EngineEndpoint(object):
         """The servers of a named group."""
         return self.engine.manager.group_servers(context, group)
 
+    def refresh_topology(self, context):
+        """Reload the topology before the next request (a fan-out cast)."""
+        self.engine.manager.refresh_topology()
+
     @_EXPECTED
     def violations(self, context):
         """Servers whose host breaks a rule of their groups."""

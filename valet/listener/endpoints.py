@@ -49,6 +49,7 @@ import oslo_messaging
 
 from valet import context
 from valet.db import servers as db_servers
+from valet.engine import rpcapi
 from valet import exception
 
 LOG = logging.getLogger(__name__)
@@ -180,14 +181,27 @@ class ServerHandler(object):
         return outcome
 
     def service_update(self, service):
-        """Log a service.update event (``service`` from parse_service)."""
+        """A compute service changed: the engines reload their topology.
+
+        (``service`` from parse_service.) A compute host that is disabled
+        or forced down must stop receiving servers at once, and one back
+        up must be used again; other services change nothing for Valet.
+        """
+        if service['binary'] != 'nova-compute':
+            return
         if service['disabled'] or service['forced_down']:
             LOG.warning('%(binary)s on %(host)s is disabled (%(disabled)s) '
-                        'or forced down (%(forced_down)s): the engines stop '
-                        'placing servers there at their next topology '
-                        'refresh', service)
+                        'or forced down (%(forced_down)s): asking the '
+                        'engines to reload the topology', service)
         else:
-            LOG.info('%(binary)s on %(host)s is enabled and up', service)
+            LOG.info('%(binary)s on %(host)s is enabled and up: asking the '
+                     'engines to reload the topology', service)
+        try:
+            rpcapi.EngineAPI(self.conf).refresh_topology(
+                context.RequestContext(config=self.conf))
+        except exception.ServiceUnavailable as exc:
+            # The engines reload periodically anyway.
+            LOG.error('Could not ask the engines to reload: %s', exc.message)
 
 
 class NovaNotificationEndpoint(object):

@@ -97,6 +97,20 @@ class EngineRPCTest(base.TestCase):
                       logger.output)
         self.assertIn('missing.yaml', logger.output)
 
+    def test_refresh_topology_reaches_every_engine(self):
+        self.flags(topology_file=SAMPLE_TOPOLOGY, group='engine')
+        engine = self._start_engine()
+        self.assertIsNotNone(engine.manager.cache.loaded_at)
+        rpcapi.EngineAPI(self.conf).refresh_topology(self.ctx)
+        # A cast: wait for the engine to have taken it.
+        deadline = threading.Event()
+        for _ in range(WAIT * 10):
+            if engine.manager.cache.loaded_at is None:
+                break
+            deadline.wait(0.1)
+        self.assertIsNone(engine.manager.cache.loaded_at)
+        self.assertTrue(engine.manager.cache.topology_is_stale())
+
     def test_context_reaches_the_endpoint(self):
         seen = []
         self._start_engine()

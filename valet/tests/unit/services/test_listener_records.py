@@ -124,3 +124,40 @@ class ServerHandlerTest(test_servers.ServersTestCase):
         self.deliver('service-update')
         self.assertIn('nova-compute on host1 is enabled and up',
                       self.logger.output)
+
+
+class ServiceUpdateTest(test_servers.ServersTestCase):
+    """A compute service that changes makes the engines reload."""
+
+    def setUp(self):
+        super().setUp()
+        self.engine_api = self.useFixture(fixtures.MockPatch(
+            'valet.engine.rpcapi.EngineAPI')).mock
+        self.handler = endpoints.ServerHandler(self.conf)
+
+    def _service(self, binary='nova-compute', disabled=False,
+                 forced_down=False):
+        return {'host': 'compute-1', 'binary': binary, 'disabled': disabled,
+                'forced_down': forced_down}
+
+    def test_disabled_compute_asks_every_engine_to_reload(self):
+        self.handler.service_update(self._service(disabled=True))
+        self.engine_api.return_value.refresh_topology.assert_called_once()
+
+    def test_compute_back_up_asks_too(self):
+        self.handler.service_update(self._service())
+        self.engine_api.return_value.refresh_topology.assert_called_once()
+
+    def test_other_services_change_nothing(self):
+        self.handler.service_update(self._service('nova-conductor', True))
+        self.engine_api.return_value.refresh_topology.assert_not_called()
+
+    def test_bus_down_is_logged_not_raised(self):
+        from valet import exception
+
+        self.engine_api.return_value.refresh_topology.side_effect = (
+            exception.ServiceUnavailable(reason='down'))
+        logger = self.useFixture(fixtures.FakeLogger(
+            name='valet.listener.endpoints'))
+        self.handler.service_update(self._service(disabled=True))
+        self.assertIn('Could not ask the engines to reload', logger.output)
