@@ -247,9 +247,10 @@ def run(args, out=sys.stdout):
         code = demonstrate(aio, args.template, out)
         if args.serve:
             out.write('\nServing the API on %s; try:\n  curl -H '
-                      '"X-Project-Id: %s" -H "X-Roles: admin" %s/v1/plans\n'
+                      '"X-User-Id: %s" -H "X-Project-Id: %s" -H '
+                      '"X-Roles: admin" %s/v1/plans\n'
                       'Interrupt (Ctrl-C) to stop.\n' % (
-                          aio.url, PROJECT, aio.url))
+                          aio.url, HEADERS['X-User-Id'], PROJECT, aio.url))
             out.flush()
             threading.Event().wait()
         return code
