@@ -24,8 +24,9 @@ from valet import exception
 # retries, so a call made while the bus is down would wait forever, past
 # its own timeout. Each call therefore runs on a daemon thread of its own
 # (at most CALL_THREADS at once), and the caller waits for its answer no
-# longer than the call's timeout plus CALL_GRACE seconds.
-CALL_GRACE = 5.0
+# longer than the call's timeout plus CALL_GRACE seconds (the grace lets
+# oslo.messaging's own timeout, with its clearer reason, arrive first).
+CALL_GRACE = 1.0
 CALL_THREADS = 8
 
 _call_slots = threading.BoundedSemaphore(CALL_THREADS)
