@@ -189,7 +189,8 @@ class ModelCache(object):
             base, existing,
             {g['name']: (g['type'], g['level']) for g in groups.values()},
             source='database')
-        return View(dc, generations, groups, base)
+        # A copy: committed() moves the cache on, not a view handed out.
+        return View(dc, dict(generations), groups, base)
 
 
 def _existing(server, groups):
