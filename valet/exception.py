@@ -146,3 +146,14 @@ class GenerationConflict(Conflict):
 
     msg_fmt = '%(kind)s %(name)s changed while the plan was computed'
     error_code = 'valet.plan.concurrent_update'
+
+
+class ConfigurationError(ValetException):
+    """An option's value can never work: the service refuses to start.
+
+    The message names the option (``[group] name``) so that the one line
+    a server logs tells the operator what to fix.
+    """
+
+    msg_fmt = '%(option)s: %(reason)s'
+    error_code = 'valet.configuration'
