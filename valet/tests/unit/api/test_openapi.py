@@ -86,7 +86,8 @@ class OpenAPITest(base.TestCase):
 
     def test_status_codes(self):
         paths = self.document['paths']
-        self.assertEqual(['200'], sorted(paths['/']['get']['responses']))
+        self.assertEqual(['200', '406'],
+                         sorted(paths['/']['get']['responses']))
         create = paths['/v1/groups']['post']['responses']
         for status in ('201', '400', '401', '403', '409', '413', '415',
                        '503'):
