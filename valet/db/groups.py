@@ -113,7 +113,10 @@ def _find_group(ctx, id_or_name, for_update=False):
                models.Group.name == id_or_name))
     if for_update:
         query = query.with_for_update()
-    groups = ctx.session.scalars(query).all()
+    # MySQL's id column ignores case: keep the exact matches only, so that
+    # every backend finds the same group.
+    groups = [group for group in ctx.session.scalars(query)
+              if id_or_name in (group.id, group.name)]
     for group in groups:
         if group.id == id_or_name:
             return group
@@ -180,7 +183,10 @@ def list_groups(ctx, filters=None):
                 "Invalid filter %r: must be one of %s" %
                 (field, ', '.join(LIST_FILTERS)))
         query = query.where(getattr(models.Group, field) == value)
-    return [_group_dict(group) for group in ctx.session.scalars(query)]
+    # type and level compare without case on MySQL: filter exactly here.
+    return [_group_dict(group) for group in ctx.session.scalars(query)
+            if all(getattr(group, field) == value
+                   for field, value in (filters or {}).items())]
 
 
 @api.writer

@@ -37,11 +37,11 @@ LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')
 
 _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
-# Group names and project ids compare exactly, as on SQLite and
+# Names, project ids and other keys compare exactly, as on SQLite and
 # PostgreSQL: MySQL's default collation would make "Web" and "web" the
-# same name.
+# same name, and utf8mb4_bin (PAD SPACE) "web" and "web ".
 EXACT_NAME = sa.String(NAME_LENGTH).with_variant(
-    mysql.VARCHAR(NAME_LENGTH, collation='utf8mb4_bin'), 'mysql')
+    mysql.VARCHAR(NAME_LENGTH, collation='utf8mb4_nopad_bin'), 'mysql')
 
 
 def _utcnow():

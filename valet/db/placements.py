@@ -62,7 +62,10 @@ def _find(ctx, placement_id, for_update=False):
                                       p.c.orchestration_id == placement_id))
     if for_update:
         query = query.with_for_update()
-    rows = [dict(row) for row in ctx.session.execute(query).mappings()]
+    # MySQL's id column ignores case: keep the exact matches only, so that
+    # every backend finds the same row.
+    rows = [dict(row) for row in ctx.session.execute(query).mappings()
+            if placement_id in (row['id'], row['orchestration_id'])]
     for row in rows:
         if row['id'] == placement_id:
             return row

@@ -240,7 +240,10 @@ def _find_plan(ctx, plan_id, for_update=False):
                                            _plans.c.stack_id == plan_id))
     if for_update:
         query = query.with_for_update()
-    rows = [dict(row) for row in ctx.session.execute(query).mappings()]
+    # MySQL's id column ignores case: keep the exact matches only, so that
+    # every backend finds the same row.
+    rows = [dict(row) for row in ctx.session.execute(query).mappings()
+            if plan_id in (row['id'], row['stack_id'])]
     for row in rows:
         if row['id'] == plan_id:
             return row

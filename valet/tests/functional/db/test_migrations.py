@@ -159,9 +159,10 @@ class MySQLMigrationsTestCase(_RealBackendMixin, _MigrationsTests,
                 "SELECT table_name, column_name, collation_name "
                 "FROM information_schema.columns "
                 "WHERE table_schema = DATABASE() AND "
-                "collation_name = 'utf8mb4_bin'")).all()
-        # Identifiers compare exactly; display names (a plan's, a
-        # server's) keep the default collation.
+                "collation_name = 'utf8mb4_nopad_bin'")).all()
+        # Identifiers compare exactly, trailing spaces included (NO PAD);
+        # display names (a plan's, a server's) keep the default
+        # collation.
         self.assertEqual(
             {('groups', 'name'),
              ('group_members', 'project_id'),
