@@ -43,6 +43,58 @@ def defaults_enforcer(conf):
     return enforcer
 
 
+def policy_file_chosen(conf):
+    """True if the operator set ``[oslo_policy] policy_file``."""
+    location = conf.get_location('policy_file', 'oslo_policy')
+    return location.location not in (cfg.Locations.opt_default,
+                                     cfg.Locations.set_default)
+
+
+def _one_line(error):
+    """Return a policy file's load error as one line of text.
+
+    YAML parse errors span several lines (the offending line and a caret
+    under it); the problem and its position are enough.
+    """
+    # oslo.policy re-raises YAML errors as ValueError, from the original.
+    cause = error.__context__ or error
+    mark = getattr(cause, 'problem_mark', None)
+    problem = getattr(cause, 'problem', None)
+    if mark is not None and problem:
+        return '%s at line %d, column %d' % (problem, mark.line + 1,
+                                             mark.column + 1)
+    return ' '.join(str(error).split())
+
+
+def check_policy_file(conf):
+    """Load the policy file once, as a service does before serving.
+
+    oslo.policy ignores a policy file it cannot find, and reports one it
+    cannot read or parse only when the first request is checked -- as a
+    500, on every request. Both are found here, at start-up.
+
+    :raises valet.exception.ConfigurationError: naming
+        ``[oslo_policy] policy_file`` when a file the operator chose does
+        not exist, or when the file found cannot be read or parsed.
+    """
+    option = '[oslo_policy] policy_file'
+    enforcer = defaults_enforcer(conf)
+    try:
+        enforcer.load_rules(force_reload=True)
+    except Exception as error:
+        # oslo.policy raises whatever reading or parsing raised (OSError,
+        # yaml errors, ValueError...): every one of them is fatal.
+        raise exception.ConfigurationError(
+            option=option, reason='%s cannot be loaded: %s' %
+            (enforcer.policy_path or conf.oslo_policy.policy_file,
+             _one_line(error)))
+    if policy_file_chosen(conf) and not enforcer.policy_path:
+        raise exception.ConfigurationError(
+            option=option, reason='%s cannot be found' %
+            conf.oslo_policy.policy_file)
+    return enforcer
+
+
 def _new_enforcer(conf):
     enforcer = defaults_enforcer(conf)
     enforcer.load_rules()

@@ -26,6 +26,7 @@ from wsgiref import simple_server
 
 from oslo_log import log as logging
 
+from valet import exception
 from valet import wsgi
 
 LOG = logging.getLogger(__name__)
@@ -75,7 +76,12 @@ def install_stop_handlers(server):
 def main(argv=None):
     """Entry point of the valet-api command."""
     conf = wsgi.build_conf(sys.argv[1:] if argv is None else argv)
-    application = wsgi.init_application(conf)
+    try:
+        application = wsgi.init_application(conf)
+    except exception.ConfigurationError:
+        # init_application logged the one line naming the option: exit
+        # without a traceback.
+        return 1
     server = make_server(conf, application)
     install_stop_handlers(server)
     LOG.info('valet-api listening on %(host)s:%(port)s',

@@ -14,9 +14,10 @@
 
 Checks that an operator runs before (re)starting Valet after an upgrade:
 
-* the database is reachable and its schema is at the latest revision;
-* the configured policy file parses, references only defined rules and
-  overrides only rules that Valet knows.
+* the database URL is usable (scheme known, driver installed), the
+  database is reachable and its schema is at the latest revision;
+* the configured policy file exists, parses, references only defined
+  rules and overrides only rules that Valet knows.
 
 Exit codes are oslo.upgradecheck's: 0 success, 1 warning, 2 failure,
 255 the check itself crashed.
@@ -33,6 +34,7 @@ from sqlalchemy import exc as sa_exc
 
 import valet.conf
 from valet.db import migration
+from valet.db import preflight
 from valet import exception
 from valet import policy
 
@@ -50,7 +52,11 @@ class Checks(upgradecheck.UpgradeCommands):
         self.conf = conf
 
     def _check_database_schema(self):
-        """The database answers and is at the migrations' head."""
+        """The URL is usable, the database answers, its schema is at head."""
+        try:
+            preflight.check_connection(self.conf)
+        except exception.ConfigurationError as error:
+            return Result(Code.FAILURE, str(error))
         head = migration.head()
         try:
             current = migration.version(self.conf)
@@ -85,11 +91,12 @@ class Checks(upgradecheck.UpgradeCommands):
                           'The policy file %s cannot be loaded: %s' %
                           (policy_file, error))
         if not enforcer.file_rules:
-            if self._policy_file_chosen() and not enforcer.policy_path:
-                return Result(Code.WARNING,
+            if (policy.policy_file_chosen(self.conf) and
+                    not enforcer.policy_path):
+                # valet-api refuses to start with it.
+                return Result(Code.FAILURE,
                               'The configured policy file %s does not '
-                              'exist: the defaults in code apply.' %
-                              policy_file)
+                              'exist.' % policy_file)
             return Result(Code.SUCCESS,
                           'No policy overrides: the defaults in code apply.')
         if not enforcer.check_rules(raise_on_violation=False):
@@ -105,12 +112,6 @@ class Checks(upgradecheck.UpgradeCommands):
                           'does not have, so they change nothing: %s' %
                           (enforcer.policy_path, ', '.join(unknown)))
         return Result(Code.SUCCESS)
-
-    def _policy_file_chosen(self):
-        """True if the operator set [oslo_policy] policy_file."""
-        location = self.conf.get_location('policy_file', 'oslo_policy')
-        return location.location not in (cfg.Locations.opt_default,
-                                         cfg.Locations.set_default)
 
     @staticmethod
     def _unknown_rules(enforcer):

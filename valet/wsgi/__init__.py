@@ -17,6 +17,11 @@ it loads :mod:`valet.wsgi.api`: a fresh ConfigOpts is built (nothing is
 read at import time from a global configuration), logging and the database
 are set up and the middleware pipeline is assembled.
 
+A configuration that can never work (see :func:`check_config`) stops
+everything here with :class:`valet.exception.ConfigurationError`, whose
+one-line message names the option: the WSGI server logs it and serves
+nothing, rather than a service that answers 500 to every request.
+
 The configuration files are found like this:
 
 * ``OS_VALET_CONFIG_FILES``: a ``;``-separated list of files, if set;
@@ -32,6 +37,9 @@ from oslo_log import log as logging
 from valet.api import deploy
 import valet.conf
 from valet.db import api as db_api
+from valet.db import preflight
+from valet import exception
+from valet import policy
 
 LOG = logging.getLogger(__name__)
 
@@ -62,11 +70,40 @@ def build_conf(argv=None, environ=None):
     return conf
 
 
+def check_config(conf):
+    """Refuse options that would fail every request.
+
+    A database that is down is not checked (the API answers 503 until it
+    is back); a database URL of an unknown scheme or without its driver,
+    and a policy file that is missing or unreadable, are.
+
+    :raises valet.exception.ConfigurationError: naming the option.
+    """
+    preflight.check_connection(conf)
+    policy.check_policy_file(conf)
+
+
 def init_application(conf=None):
-    """Return the Valet API WSGI application, ready to serve."""
+    """Return the Valet API WSGI application, ready to serve.
+
+    :raises valet.exception.ConfigurationError: when an option can never
+        work; it is logged first, as one line (a WSGI server reports
+        the import failure of valet.wsgi.api with a traceback).
+    """
     if conf is None:
         conf = build_conf()
     logging.setup(conf, 'valet')
     conf.log_opt_values(LOG, logging.DEBUG)
+    try:
+        check_config(conf)
+    except exception.ConfigurationError as error:
+        refused = error
+    else:
+        refused = None
+    if refused is not None:
+        # Logged outside the except clause: oslo.log would append the
+        # exception being handled, repeating the message on the line.
+        LOG.critical('valet-api cannot start: %s', refused)
+        raise refused
     db_api.configure(conf)
     return deploy.loadapp(conf)

@@ -53,6 +53,7 @@ class ConfigFilesTest(base.APITestCase):
         self.assertEqual(8090, conf.api.bind_port)
 
     def test_init_application_configures_the_database(self):
+        self.flags(group='database', connection='sqlite://')
         with mock.patch('valet.db.api.configure') as configure, \
                 mock.patch('oslo_log.log.setup') as log_setup:
             application = wsgi.init_application(self.conf)
@@ -103,7 +104,8 @@ class ValetApiCommandTest(base.APITestCase):
                                return_value=server), \
                 mock.patch.object(cmd_api, 'install_stop_handlers'), \
                 mock.patch('oslo_log.log.setup'), \
-                mock.patch('valet.db.api.configure'):
+                mock.patch('valet.db.api.configure'), \
+                mock.patch('valet.wsgi.check_config'):
             self.assertEqual(0, cmd_api.main([]))
         server.serve_forever.assert_called_once_with()
         server.server_close.assert_called_once_with()

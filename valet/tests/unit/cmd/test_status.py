@@ -137,8 +137,9 @@ class PolicyCheckTestCase(StatusTestCase):
         self.flags(group='oslo_policy',
                    policy_file=os.path.join(self.tmp, 'missing.yaml'))
         result = self.checks._check_policy_file()
-        self.assertEqual(Code.WARNING, result.code)
-        self.assertIn('missing.yaml', result.details)
+        # valet-api refuses to start with it: a failure, not a warning.
+        self.assertEqual(Code.FAILURE, result.code)
+        self.assertIn('missing.yaml does not exist', result.details)
 
     def test_json_policy_file(self):
         self._check('{"valet:groups:create": "role:admin"}',
@@ -178,3 +179,64 @@ class MainTestCase(StatusTestCase):
         self.assertEqual(2, self._main())
         self.assertIn('Result: Failure', self.stdout.getvalue())
         self.assertIn('no Valet schema', self.stdout.getvalue())
+
+
+class BrokenConfigurationTestCase(StatusTestCase):
+    """Configurations valet-api refuses: a failure line, never a traceback.
+
+    Issue #8, defect 4.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.stdout = self.useFixture(
+            fixtures.MonkeyPatch('sys.stdout', io.StringIO())).new_value
+
+    def _main(self, connection, policy_file=None):
+        text = '[database]\nconnection = %s\n' % connection
+        if policy_file:
+            text += '[oslo_policy]\npolicy_file = %s\n' % policy_file
+        config = self._file('valet.conf', text)
+        return status.main(['--config-file', config, 'upgrade', 'check'])
+
+    def _assert_failure(self, code, *details):
+        output = self.stdout.getvalue()
+        self.assertEqual(2, code, output)
+        self.assertNotIn('Traceback', output)
+        # The table wraps long details: compare without line breaks.
+        flat = ' '.join(output.replace('|', ' ').split())
+        for detail in details:
+            self.assertIn(detail, flat)
+
+    def test_missing_driver(self):
+        dialect = sa.engine.make_url('sqlite://').get_dialect()
+        with mock.patch.object(dialect, 'import_dbapi',
+                               side_effect=ImportError('No module named x')):
+            code = self._main('sqlite://')
+        self._assert_failure(code, '[database] connection: the driver of '
+                             'sqlite:// is not installed')
+
+    def test_unknown_scheme(self):
+        self._assert_failure(self._main('nosuchdb://v:s3cret@h/v'),
+                             '[database] connection: unknown database '
+                             "scheme 'nosuchdb'")
+        self.assertNotIn('s3cret', self.stdout.getvalue())
+
+    def test_empty_url(self):
+        self._assert_failure(self._main(''),
+                             '[database] connection: no database URL')
+
+    def test_unreadable_policy_file(self):
+        path = self._file('policy.yaml', 'valet:groups:create: "role:a"\n')
+        with mock.patch('oslo_policy._cache_handler.read_cached_file',
+                        side_effect=PermissionError(13, 'Permission denied',
+                                                    path)):
+            code = self._main('sqlite://', policy_file=path)
+        self._assert_failure(code, 'Check: Policy file Result: Failure',
+                             'cannot be loaded', 'Permission denied')
+
+    def test_missing_policy_file(self):
+        code = self._main('sqlite://',
+                          policy_file=os.path.join(self.tmp, 'gone.yaml'))
+        self._assert_failure(code, 'Check: Policy file Result: Failure',
+                             'gone.yaml does not exist')
