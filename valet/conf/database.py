@@ -12,8 +12,11 @@
 
 """The ``[database]`` option group: oslo.db's options with Valet's defaults.
 
-The options themselves belong to oslo.db and are listed for the sample
-config under its own ``oslo.db`` namespace, so ``list_opts`` adds none.
+oslo.db's options are listed for the sample config under its own
+``oslo.db`` namespace; ``list_opts`` adds the one option of Valet's own,
+``server_timeout``, which oslo.db has no equivalent of (its
+``pool_timeout`` bounds the wait for a free pooled connection, not for the
+database server).
 """
 
 from oslo_config import cfg
@@ -31,10 +34,29 @@ DEFAULT_CONNECTION = 'sqlite:////var/lib/valet/valet.sqlite'
 DEFAULT_MAX_RETRIES = 3
 DEFAULT_RETRY_INTERVAL = 1
 
+# Without driver timeouts a paused database process, or a port that
+# accepts connections and never answers, holds a request for ever.
+server_timeout_opt = cfg.IntOpt(
+    'server_timeout',
+    default=10,
+    min=0,
+    help='Seconds that Valet waits for the database server: to connect, '
+         'and for each answer or write once connected. Past it the '
+         'request fails with 503 (a call may take a few times this '
+         'value: oslo.db reconnects once, and retries max_retries times '
+         'when the engine starts). It sets the driver\'s own timeouts '
+         'when the connection URL does not name them: connect_timeout, '
+         'read_timeout and write_timeout of PyMySQL; connect_timeout of '
+         'psycopg2, which also bounds each wait for the server, since '
+         'neither statement_timeout nor TCP keepalives bound a paused '
+         'server; the busy timeout of SQLite. 0 leaves the drivers\' '
+         'defaults, some of which wait for ever.')
+
 
 def register_opts(conf):
-    """Register oslo.db's ``[database]`` options on conf."""
+    """Register oslo.db's ``[database]`` options and Valet's own on conf."""
     db_options.set_defaults(conf, connection=DEFAULT_CONNECTION)
+    conf.register_opt(server_timeout_opt, group='database')
     conf.set_default('max_retries', DEFAULT_MAX_RETRIES, group='database')
     conf.set_default('retry_interval', DEFAULT_RETRY_INTERVAL,
                      group='database')
@@ -53,5 +75,5 @@ def set_library_defaults():
 
 
 def list_opts():
-    """Valet adds no options of its own to ``[database]``."""
-    return {}
+    """Return Valet's own ``[database]`` option (oslo.db lists its own)."""
+    return {'database': [server_timeout_opt]}

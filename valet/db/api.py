@@ -20,6 +20,9 @@ decorator opens (or joins) a transaction, puts the session on
 """
 
 import functools
+import re
+import select
+import time
 
 from oslo_db import api as oslo_db_api
 from oslo_db import exception as db_exc
@@ -41,7 +44,20 @@ _NOT_FACADE_OPTIONS = frozenset([
     'backend', 'db_max_retries', 'db_inc_retry_interval',
     'db_retry_interval', 'db_max_retry_interval', 'use_db_reconnect',
     'mysql_enable_ndb', 'use_tpool',
+    # Valet's own: turned into driver parameters of the URL.
+    'server_timeout',
 ])
+
+# The driver parameters that bound each wait for the server, by backend
+# and driver (SQLAlchemy passes URL query parameters on to the driver).
+_TIMEOUT_PARAMETERS = {
+    ('mysql', 'pymysql'): ('connect_timeout', 'read_timeout',
+                           'write_timeout'),
+    ('mysql', 'mysqldb'): ('connect_timeout', 'read_timeout',
+                           'write_timeout'),
+    ('postgresql', 'psycopg2'): ('connect_timeout',),
+    ('sqlite', 'pysqlite'): ('timeout',),
+}
 
 
 def with_utf8mb4(connection):
@@ -60,12 +76,94 @@ def with_utf8mb4(connection):
         hide_password=False)
 
 
+def with_timeouts(connection, timeout):
+    """Return connection with its driver's timeouts set to timeout seconds.
+
+    Only the parameters that the URL does not name are added: an
+    operator's own ``read_timeout`` (say) is never overridden. A timeout
+    of 0 (or None), and drivers Valet knows no timeouts of, leave the URL
+    alone.
+    """
+    if not connection or not timeout:
+        return connection
+    url = sa_url.make_url(connection)
+    names = _TIMEOUT_PARAMETERS.get((url.get_backend_name(),
+                                     url.get_driver_name()), ())
+    missing = {name: str(timeout) for name in names
+               if name not in url.query}
+    if not missing:
+        return connection
+    return url.update_query_dict(missing).render_as_string(
+        hide_password=False)
+
+
+_CONNECT_TIMEOUT = re.compile(r'\bconnect_timeout=\'?(\d+)')
+
+
+def _psycopg2_bounded_wait(conn):
+    """Wait for a psycopg2 connection, for at most its connect_timeout.
+
+    libpq bounds nothing but connecting: a paused server still has its
+    kernel acknowledge what is sent and answer TCP keepalives, and cannot
+    enforce its own statement_timeout, so a query waits for ever. With
+    this wait callback psycopg2 hands every wait for the server to Valet,
+    which gives up after the connection's connect_timeout (set from
+    ``[database] server_timeout``); psycopg2 then closes the connection,
+    and the pool drops it.
+    """
+    # Imported here: only a process with a PostgreSQL database needs it.
+    import psycopg2
+    from psycopg2 import extensions
+
+    found = _CONNECT_TIMEOUT.search(conn.dsn or '')
+    timeout = int(found.group(1)) if found else 0
+    deadline = time.monotonic() + timeout if timeout > 0 else None
+    while True:
+        state = conn.poll()
+        if state == extensions.POLL_OK:
+            return
+        if state == extensions.POLL_READ:
+            waits = ([conn.fileno()], [])
+        elif state == extensions.POLL_WRITE:
+            waits = ([], [conn.fileno()])
+        else:
+            raise psycopg2.OperationalError('bad poll state %r' % state)
+        left = None
+        if deadline is not None:
+            left = max(deadline - time.monotonic(), 0)
+        if not any(select.select(waits[0], waits[1], [], left)):
+            # Worded as libpq's own lost connections are, which SQLAlchemy
+            # and oslo.db know for a disconnect.
+            raise psycopg2.OperationalError(
+                'could not receive data from server: no answer in %d '
+                'seconds' % timeout)
+
+
+def _bound_postgresql_waits(connection):
+    """Install the bounded wait of psycopg2 for a PostgreSQL connection.
+
+    The wait callback is psycopg2's, process-wide: one that someone else
+    installed (a green thread library, say) is left in place.
+    """
+    if not connection:
+        return
+    url = sa_url.make_url(connection)
+    if (url.get_backend_name(), url.get_driver_name()) != ('postgresql',
+                                                           'psycopg2'):
+        return
+    from psycopg2 import extensions
+
+    if extensions.get_wait_callback() is None:
+        extensions.set_wait_callback(_psycopg2_bounded_wait)
+
+
 def facade_options(conf):
     """Return the enginefacade arguments for conf's ``[database]`` group."""
     options = {key: value for key, value in conf.database.items()
                if key not in _NOT_FACADE_OPTIONS}
     for key in ('connection', 'slave_connection'):
-        options[key] = with_utf8mb4(options.get(key))
+        options[key] = with_timeouts(with_utf8mb4(options.get(key)),
+                                     conf.database.server_timeout)
     # Valet's schema relies on foreign keys; SQLite enforces them only
     # when asked to.
     options['sqlite_fk'] = True
@@ -112,7 +210,10 @@ def configure(conf):
         LOG.warning('The database is already in use; ignoring a second '
                     'database configuration.')
         return
-    context_manager.configure(**facade_options(conf))
+    options = facade_options(conf)
+    for key in ('connection', 'slave_connection'):
+        _bound_postgresql_waits(options[key])
+    context_manager.configure(**options)
     context_manager.append_on_engine_create(_sqlite_file_begins_immediate)
 
 
@@ -130,6 +231,7 @@ def new_context_manager(connection, **options):
     """
     manager = context_manager.make_new_manager()
     options.setdefault('sqlite_fk', True)
+    _bound_postgresql_waits(connection)
     manager.configure(connection=with_utf8mb4(connection), **options)
     manager.append_on_engine_create(_sqlite_file_begins_immediate)
     return manager
