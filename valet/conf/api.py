@@ -71,6 +71,15 @@ API_OPTS = [
         min=1024,
         help='Largest request body, in bytes, that valet-api reads; a '
              'larger one is answered with 413.'),
+    cfg.URIOpt(
+        'public_endpoint',
+        schemes=['http', 'https'],
+        help='The URL clients reach valet-api at, for example '
+             'https://cloud.example/valet. When set, the links of the '
+             'version document and the Location headers use it instead of '
+             'the Host header of the request. When unset, they follow the '
+             'request, as rewritten by the proxy headers when '
+             '[oslo_middleware] enable_proxy_headers_parsing is true.'),
 ]
 
 
