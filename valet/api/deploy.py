@@ -22,6 +22,7 @@ from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 
 from valet.api import auth
+from valet.api import endpoint
 from valet.api import errors
 from valet.api import fault_wrap
 from valet.api import handler
@@ -50,21 +51,34 @@ def _cors_middleware(conf):
 HEALTHCHECK_PATH = '/healthcheck'
 
 
-class HealthcheckRoute(object):
-    """Send /healthcheck to oslo.middleware's healthcheck application.
+HEALTHCHECK_METHODS = ('GET', 'HEAD')
 
-    oslo.middleware's Healthcheck is an application that answers every
-    request it gets; it is mounted on its path here, ahead of auth.
+
+class HealthcheckRoute(object):
+    """Send GET and HEAD /healthcheck to oslo.middleware's healthcheck.
+
+    oslo.middleware's Healthcheck answers any method; mounted on its path
+    here, ahead of auth, it gets only GET and HEAD (other methods are an
+    API-WG 405). When it declines a request (a caller outside
+    ``[healthcheck] allowed_source_ranges``), the request goes on to the
+    API, which does not know the path.
     """
 
     def __init__(self, application, conf):
         self.application = application
-        self.healthcheck = healthcheck.Healthcheck(None, conf)
+        self.healthcheck = healthcheck.Healthcheck(application, conf)
 
     def __call__(self, environ, start_response):
-        if environ.get('PATH_INFO') == HEALTHCHECK_PATH:
-            return self.healthcheck(environ, start_response)
-        return self.application(environ, start_response)
+        if environ.get('PATH_INFO') != HEALTHCHECK_PATH:
+            return self.application(environ, start_response)
+        method = environ.get('REQUEST_METHOD')
+        if method not in HEALTHCHECK_METHODS:
+            error = errors.MethodNotAllowed(
+                'Method %s not allowed on %s; use %s.' %
+                (method, HEALTHCHECK_PATH, ' or '.join(HEALTHCHECK_METHODS)),
+                headers={'Allow': ', '.join(HEALTHCHECK_METHODS)})
+            return error(environ, start_response)
+        return self.healthcheck(environ, start_response)
 
 
 def deploy(conf):
@@ -86,10 +100,16 @@ def deploy(conf):
     #   included -- the 401s of auth and the 413s of the size limit too;
     #   the caller is read once auth has been through the request;
     # * CORS: only when [cors] allowed_origin is set;
-    # * healthcheck: /healthcheck for load balancers, before any auth;
+    # * healthcheck: GET/HEAD /healthcheck for load balancers, before any
+    #   auth;
+    # * version headers: OpenStack-API-Version and Vary on the answers
+    #   the microversion layer never sees (401, 413, 500, healthcheck);
+    # * public endpoint: only with [api] public_endpoint, the URL links
+    #   are built from instead of the request's Host header;
     # * request id: x-openstack-request-id, seen by every inner layer;
     # * proxy headers: the client's scheme and host behind a proxy, so
-    #   that the links we build are right.
+    #   that the links we build are right (only with [oslo_middleware]
+    #   enable_proxy_headers_parsing; public_endpoint, inside, wins).
     layers = (
         microversion.MicroversionMiddleware,
         fault_wrap.FaultWrapper,
@@ -100,6 +120,8 @@ def deploy(conf):
         lambda app: notifications.NotificationsMiddleware(app, conf),
         _cors_middleware(conf),
         lambda app: HealthcheckRoute(app, conf),
+        microversion.VersionHeaders,
+        endpoint.public_endpoint_middleware(conf),
         lambda app: request_id.RequestId(app, conf),
         lambda app: http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf),
     )

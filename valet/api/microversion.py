@@ -88,3 +88,57 @@ class MicroversionMiddleware(object):
         response.headers[header] = '%s %s' % (SERVICE_TYPE, version)
         response.headers.add('Vary', header)
         return response(environ, start_response)
+
+
+def _answered_version(environ):
+    """Return the version to name on an answer the middleware above made.
+
+    The version parsed for this request, when it got that far; otherwise
+    the one its header asks for, if served; otherwise the version of a
+    request without the header.
+    """
+    version = environ.get(MICROVERSION_ENVIRON)
+    if version is None:
+        try:
+            version = microversion_parse.extract_version(
+                webob.Request(environ).headers, SERVICE_TYPE, VERSIONS)
+        except (ValueError, TypeError):
+            version = min_version_string()
+    return '%s %s' % (SERVICE_TYPE, version)
+
+
+def _with_version(headers, version):
+    """Return headers plus the version header, and Vary naming it."""
+    header = microversion_parse.STANDARD_HEADER
+    vary = [value for name, value in headers if name.lower() == 'vary']
+    headers = [(name, value) for name, value in headers
+               if name.lower() != 'vary']
+    if header.lower() not in ', '.join(vary).lower():
+        vary.append(header)
+    headers.append((header, version))
+    headers.append(('Vary', ', '.join(vary)))
+    return headers
+
+
+class VersionHeaders(object):
+    """Put OpenStack-API-Version and Vary on every answer.
+
+    :class:`MicroversionMiddleware` sits just outside the handlers; the
+    answers of the layers around it (auth's 401, the size limit's 413,
+    the fault wrapper's 500, /healthcheck) never cross it. This layer,
+    outside all of them, adds the headers those answers lack.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        header = microversion_parse.STANDARD_HEADER
+
+        def versioned_start_response(status, headers, exc_info=None):
+            names = [name.lower() for name, _value in headers]
+            if header.lower() not in names:
+                headers = _with_version(headers, _answered_version(environ))
+            return start_response(status, headers, exc_info)
+
+        return self.application(environ, versioned_start_response)
