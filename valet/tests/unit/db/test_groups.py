@@ -372,25 +372,49 @@ class GroupsTestCase(base.TestCase):
                          groups.get_group(self.ctx, group['id'])['members'])
 
     def test_remove_all_members_is_one_transaction(self):
-        # Fail after the first member is deleted: nothing may stay deleted.
+        # Fail after the members are deleted: nothing may stay deleted.
         group = self._create()
         groups.add_members(self.ctx, group['id'], ['p1', 'p2'])
-        real_delete = orm.Session.delete
-        calls = []
-
-        def failing_delete(session, instance):
-            calls.append(instance)
-            if len(calls) == 2:
-                raise db_exc.DBError('boom')
-            return real_delete(session, instance)
-
-        with mock.patch.object(orm.Session, 'delete', failing_delete):
+        with mock.patch.object(orm.Session, 'expire',
+                               side_effect=db_exc.DBError('boom')):
             self.assertRaises(db_exc.DBError, groups.remove_all_members,
                               self.ctx, group['id'])
-        self.assertEqual(2, len(calls))
         self.assertEqual(['p1', 'p2'],
                          groups.get_group(self.ctx, group['id'])['members'])
         self.assertEqual(2, self._count(models.GroupMember))
+
+    def _work(self, function, *args):
+        """Run function; return (statements sent, values bound to them)."""
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context,
+                   executemany):
+            sets = parameters if executemany else [parameters]
+            statements.append(sum(len(values or ()) for values in sets))
+
+        sa.event.listen(self.db.engine, 'before_cursor_execute', record)
+        try:
+            function(self.ctx, *args)
+        finally:
+            sa.event.remove(self.db.engine, 'before_cursor_execute', record)
+        return len(statements), sum(statements)
+
+    def test_member_changes_are_bulk_statements(self):
+        # 50,000 members took 107 s to remove: a statement or a bound
+        # value per member, and a list scan per removal. The statements
+        # sent must not grow with the members, nor must removal's values.
+        few = self._create('few')['id']
+        many = self._create('many')['id']
+        added_few = self._work(groups.add_members, few, ['p1', 'p2', 'p3'])
+        added_many = self._work(groups.add_members, many,
+                                ['p%04d' % i for i in range(300)])
+        self.assertEqual(added_few[0], added_many[0])
+        self.assertEqual(300, len(groups.get_group(self.ctx,
+                                                   many)['members']))
+        removed_few = self._work(groups.remove_all_members, few)
+        removed_many = self._work(groups.remove_all_members, many)
+        self.assertEqual(removed_few, removed_many)
+        self.assertEqual(0, self._count(models.GroupMember))
 
     def test_remove_all_members_group_not_found(self):
         self.assertRaises(exception.GroupNotFound, groups.remove_all_members,
