@@ -23,6 +23,9 @@ api_group = cfg.OptGroup(
     help='Options of the valet-api service: authentication and listening '
          'address.')
 
+# The oslo.middleware.healthcheck plugin of valet.api.healthcheck.
+HEALTHCHECK_DATABASE_BACKEND = 'valet_database'
+
 API_OPTS = [
     cfg.StrOpt(
         'auth_strategy',
@@ -104,6 +107,10 @@ def register_opts(conf):
     conf.register_opts(API_OPTS, group=api_group)
     for group, opts in _middleware_opts():
         conf.register_opts(opts, group=group)
+    # /healthcheck reports the database too (valet.api.healthcheck): the
+    # API answers nothing but 503 without it.
+    conf.set_default('backends', [HEALTHCHECK_DATABASE_BACKEND],
+                     group='healthcheck')
     # [oslo_policy], read by the enforcer that valet.policy builds.
     policy_opts.set_defaults(conf)
 

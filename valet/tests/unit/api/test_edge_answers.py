@@ -20,7 +20,9 @@ built from whatever Host header the caller sent.
 from unittest import mock
 
 import fixtures
+import sqlalchemy as sa
 
+from valet.api import healthcheck
 from valet.tests.unit.api import base
 
 HEADER = 'OpenStack-API-Version'
@@ -158,3 +160,43 @@ class LinksTest(base.APITestCase):
         self.assertEqual(201, response.status_int, response.body)
         self.assertTrue(response.headers['Location'].startswith(
             'http://api.example:8090/v1/groups/'))
+
+
+class DatabaseHealthcheckTest(base.APITestCase):
+    """/healthcheck says 503 when the database is down (issue #8, 4)."""
+
+    def setUp(self):
+        super().setUp()
+        self.log = self.useFixture(fixtures.FakeLogger())
+        self.tmp = self.useFixture(fixtures.TempDir()).path
+
+    def _database_down(self):
+        # A SQLite file in a directory that does not exist: every
+        # connection fails, as with a database server that is down.
+        engine = sa.create_engine(
+            'sqlite:///%s/missing/valet.sqlite' % self.tmp)
+        self.addCleanup(engine.dispose)
+        self.useFixture(fixtures.MockPatch('valet.db.api.get_engine',
+                                           return_value=engine))
+
+    def test_enabled_by_default(self):
+        self.assertEqual([healthcheck.DATABASE_BACKEND],
+                         self.conf.healthcheck.backends)
+
+    def test_database_up(self):
+        response = self.request('GET', '/healthcheck',
+                                headers={'Accept': 'application/json'})
+        self.assertEqual(200, response.status_int)
+        self.assertEqual(['The database answers.'],
+                         response.json['reasons'])
+
+    def test_database_down(self):
+        self._database_down()
+        response = self.request('GET', '/healthcheck',
+                                headers={'Accept': 'application/json'})
+        self.assertEqual(503, response.status_int)
+        self.assertEqual(['The database is unavailable.'],
+                         response.json['reasons'])
+        self.assertNotIn(self.tmp, response.text)
+        self.assertIn('the database is unavailable', self.log.output)
+        self.assertEqual(503, self.request('HEAD', '/healthcheck').status_int)
