@@ -12,6 +12,8 @@
 
 """Helpers shared by the API handlers: JSON in and out, validation."""
 
+import itertools
+
 import jsonschema
 from oslo_serialization import jsonutils
 import webob
@@ -56,32 +58,170 @@ def empty_response(status=204):
     return response
 
 
-def _field(error):
-    """The field an error is about ('members/1'), None for the object."""
-    if error.validator in ('required', 'additionalProperties'):
-        # These name the fields in their message already.
-        return None
-    return '/'.join(str(item) for item in error.absolute_path) or None
+#: Errors quoted in one answer: enough to fix a request, and an answer
+#: that does not grow with a hostile body.
+MAX_REPORTED_ERRORS = 5
+#: Errors looked for in all. A huge document can hold hundreds of
+#: thousands; past this bound they are neither found nor counted.
+MAX_COUNTED_ERRORS = 100
+#: Deepest nesting of arrays and objects in a validated document. Heat's
+#: resource properties nest about a dozen levels; much deeper documents
+#: are hostile, and would run validation and every recursive consumer
+#: after it (messages, serialization) into Python's recursion limit.
+MAX_DEPTH = 64
+#: The longest quoted value and the longest reason.
+_SHOWN = 60
+_REASON = 200
 
 
-def _shown(value, limit=60):
-    """repr(value), cut short: an error never echoes a huge input."""
-    text = repr(value)
+def _cut(text, limit):
+    """text, cut to limit characters ending with '...' when longer."""
     return text if len(text) <= limit else text[:limit - 3] + '...'
 
 
-def _message(error):
-    field = _field(error)
-    reason = error.message
-    if error.validator == 'pattern' and 'description' in error.schema:
+def _shown(value, limit=_SHOWN):
+    """repr(value), cut short: an error never echoes a huge input."""
+    try:
+        return _cut(repr(value), limit)
+    except RecursionError:
+        return '[...]' if isinstance(value, list) else '{...}'
+
+
+def _path(items, limit=4):
+    """'members/0/1' of a path: its first few items, each cut short."""
+    items = [_cut(str(item), _SHOWN) for item in items]
+    if len(items) > limit:
+        items = items[:limit] + ['...']
+    return '/'.join(items)
+
+
+def _too_deep(document):
+    """The path of the first array or object nested too deep, else None.
+
+    The walk keeps its own stack: it must not recurse either.
+    """
+    stack = [(document, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, dict):
+            children = value.items()
+        elif isinstance(value, list):
+            children = enumerate(value)
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            return path
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1, path + (key,)))
+    return None
+
+
+def _unique_key(item):
+    """A hashable stand-in for item, equal where JSON values are equal.
+
+    As jsonschema has it, 1 and 1.0 are equal, true and 1 are not.
+    """
+    if isinstance(item, bool) or item is None:
+        return ('literal', item)
+    if isinstance(item, (int, float)):
+        return ('number', item)
+    if isinstance(item, str):
+        return ('string', item)
+    return ('document', jsonutils.dumps(item, sort_keys=True))
+
+
+def _unique_items(validator, unique, instance, schema):
+    """uniqueItems in linear time.
+
+    jsonschema's own check sorts the items and compares them recursively,
+    and falls back to comparing every pair when they do not sort (mixed
+    types): minutes of work for a list of a megabyte.
+    """
+    if not unique or not validator.is_type(instance, 'array'):
+        return
+    seen = set()
+    for item in instance:
+        key = _unique_key(item)
+        if key in seen:
+            yield jsonschema.ValidationError(
+                '%s appears more than once' % _shown(item))
+            return
+        seen.add(key)
+
+
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator, {'uniqueItems': _unique_items})
+
+
+def _unexpected(error):
+    """'x', 'y' and 3 more were unexpected (additionalProperties)."""
+    known = error.schema.get('properties', {})
+    extra = [name for name in error.instance if name not in known]
+    names = ', '.join(_shown(name) for name in extra[:3])
+    if len(extra) > 3:
+        names += ' and %d more' % (len(extra) - 3)
+    return 'Additional properties are not allowed (%s %s unexpected)' % (
+        names, 'was' if len(extra) == 1 else 'were')
+
+
+def _count(number, noun):
+    """'1 item', '2 items', '3 properties'."""
+    if number == 1:
+        return '1 %s' % noun
+    plural = noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'
+    return '%d %s' % (number, plural)
+
+
+def _reason(error):
+    """Why an error is one, in words that quote no more than _SHOWN.
+
+    jsonschema's own messages repeat the whole offending value.
+    """
+    kind, value = error.validator, error.validator_value
+    shown = _shown(error.instance)
+    if kind == 'pattern' and 'description' in error.schema:
         # A regular expression is a poor explanation for a client.
-        reason = '%s is not valid: %s' % (_shown(error.instance),
-                                          error.schema['description'])
-    elif error.validator == 'maxLength':
-        reason = '%s is longer than %d characters' % (
-            _shown(error.instance), error.validator_value)
-    if field:
-        return "Invalid input for field '%s': %s" % (field, reason)
+        return '%s is not valid: %s' % (shown, error.schema['description'])
+    if kind == 'type':
+        types = value if isinstance(value, list) else [value]
+        return '%s is not of type %s' % (
+            shown, ', '.join(repr(name) for name in types))
+    if kind == 'additionalProperties':
+        return _unexpected(error)
+    reasons = {
+        'enum': lambda: '%s is not one of %r' % (shown, value),
+        'const': lambda: '%r was expected' % (value,),
+        'pattern': lambda: '%s does not match %r' % (shown, value),
+        'minLength': lambda: '%s is shorter than %d characters' % (
+            shown, value),
+        'maxLength': lambda: '%s is longer than %d characters' % (
+            shown, value),
+        'minItems': lambda: 'the list has fewer than %s' % _count(
+            value, 'item'),
+        'maxItems': lambda: 'the list has more than %s' % _count(
+            value, 'item'),
+        'minProperties': lambda: 'the object has fewer than %s' % _count(
+            value, 'property'),
+        'maxProperties': lambda: 'the object has more than %s' % _count(
+            value, 'property'),
+    }
+    if kind in reasons:
+        return reasons[kind]()
+    # required, uniqueItems (ours) and the rest: their messages quote the
+    # schema or a value already cut short, but stay bounded all the same.
+    return _cut(error.message, _REASON)
+
+
+def _message(error):
+    """One error, naming the field it is about (none for the body)."""
+    reason = _reason(error)
+    if error.absolute_path:
+        # required and additionalProperties are about an object: the
+        # field named is that object ('resources/o-1'), the body's own
+        # fields are named in the reason.
+        return "Invalid input for field '%s': %s" % (
+            _path(error.absolute_path), reason)
     return 'Invalid input: %s' % reason
 
 
@@ -93,22 +233,58 @@ _validators = {}
 def _validator(schema):
     found = _validators.get(id(schema))
     if found is None or found[0] is not schema:
-        found = (schema, jsonschema.Draft202012Validator(
+        found = (schema, _Validator(
             schema,
             format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER))
         _validators[id(schema)] = found
     return found[1]
 
 
+def _sort_key(error):
+    # Object keys and array indexes never meet at one position of a
+    # path, but a bool before each keeps the comparison safe.
+    return [(isinstance(item, str), item) for item in error.absolute_path]
+
+
+def _errors(document, schema):
+    """The first errors of document, sorted, and whether more were left."""
+    iterator = _validator(schema).iter_errors(document)
+    found = list(itertools.islice(iterator, MAX_COUNTED_ERRORS))
+    more = next(iterator, None) is not None
+    return sorted(found, key=_sort_key), more
+
+
 def validate(document, schema, what='body'):
-    """Validate document against a JSON Schema; 400 naming the field."""
-    validator = _validator(schema)
-    found = sorted(validator.iter_errors(document),
-                   key=lambda error: list(error.absolute_path))
-    if found:
+    """Validate document against a JSON Schema; 400 naming the field.
+
+    The answer quotes at most MAX_REPORTED_ERRORS errors, each value in
+    it cut short; no more than MAX_COUNTED_ERRORS are looked for.
+    """
+    deep = _too_deep(document)
+    if deep is not None:
         raise errors.BadRequest(
-            'Invalid %s. %s' % (what, '; '.join(_message(e) for e in found)))
-    return document
+            "Invalid %s. Invalid input for field '%s': arrays and objects "
+            "are nested more than %d levels deep" % (
+                what, _path(deep), MAX_DEPTH))
+    try:
+        found, more = _errors(document, schema)
+    except RecursionError:
+        # _too_deep bounds the nesting; this is the last line all the
+        # same, for a schema that recurses more than ours do.
+        raise errors.BadRequest('Invalid %s: it is nested too deeply to '
+                                'be validated' % what)
+    if not found:
+        return document
+    shown = found[:MAX_REPORTED_ERRORS]
+    messages = [_message(error) for error in shown]
+    left = len(found) - len(shown)
+    if more:
+        # The errors past MAX_COUNTED_ERRORS were never looked for.
+        messages.append('and more than %d other errors' % left)
+    elif left:
+        messages.append('and %d more %s' % (
+            left, 'error' if left == 1 else 'errors'))
+    raise errors.BadRequest('Invalid %s. %s' % (what, '; '.join(messages)))
 
 
 def parse_json(req):

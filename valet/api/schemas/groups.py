@@ -33,6 +33,13 @@ PROJECT_ID = {'type': 'string', 'pattern': UNRESERVED_1_255,
               'description': 'a project id is 1 to 255 characters among '
                              'A-Z a-z 0-9 and - . _ ~'}
 
+#: Most projects one request may add to a group. Each new one is looked
+#: up in Keystone, one call per project: a thousand bounds that work and
+#: fits a body of the default size limit (a project id is up to 255
+#: characters); a group shared more widely grows over several requests,
+#: as members are a union.
+MAX_MEMBERS = 1000
+
 # Fields that identify a group's rule: set at creation, never changed.
 IMMUTABLE_FIELDS = ('name', 'type', 'level')
 
@@ -60,10 +67,14 @@ PUT_GROUP = {
 PUT_MEMBERS = {
     'type': 'object',
     'properties': {
+        # maxItems comes before items: jsonschema checks in this order
+        # and valet.api.util stops looking after a bounded number of
+        # errors, so that an over-long list is reported as such.
         'members': {
             'type': 'array',
-            'items': PROJECT_ID,
             'minItems': 1,
+            'maxItems': MAX_MEMBERS,
+            'items': PROJECT_ID,
             'uniqueItems': True,
         },
     },

@@ -21,7 +21,10 @@ from valet.api.schemas import groups as group_schema
 
 #: Most resources (servers, assignments and anything else) in one stack.
 MAX_RESOURCES = 10000
-#: Most hosts a request may name (locations, excluded hosts).
+#: Most hosts a request may name (locations, excluded hosts): more than
+#: any cloud the engine models, so that no real request is refused; each
+#: name costs a pattern match and a set lookup, and at the default body
+#: limit of 1 MB the limit on the body is reached first.
 MAX_HOSTS = 100000
 
 # Patterns end with "nothing follows" rather than "$": jsonschema runs
@@ -51,10 +54,14 @@ SERVER_ID = {
     'description': 'a server id is 1 to 255 characters, none of them a '
                    'space or a control character'}
 
+# In every list, maxItems comes before items: jsonschema checks in this
+# order and valet.api.util stops looking after a bounded number of
+# errors, so that an over-long list is reported as such.
+
 #: Candidate hosts: when given, never empty.
 LOCATIONS = {
-    'type': 'array', 'items': HOST_NAME, 'minItems': 1,
-    'maxItems': MAX_HOSTS, 'uniqueItems': True,
+    'type': 'array', 'minItems': 1, 'maxItems': MAX_HOSTS,
+    'items': HOST_NAME, 'uniqueItems': True,
 }
 
 RESOURCE = {
@@ -126,12 +133,12 @@ MIGRATE_PLAN = {
         'action': {'const': 'migrate'},
         # One server per call; a list, as Valet 1.0's clients send it.
         'resources': {
-            'type': 'array', 'items': SERVER_ID,
-            'minItems': 1, 'maxItems': 1,
+            'type': 'array', 'minItems': 1, 'maxItems': 1,
+            'items': SERVER_ID,
         },
         'excluded_hosts': {
-            'type': 'array', 'items': HOST_NAME,
-            'maxItems': MAX_HOSTS, 'uniqueItems': True,
+            'type': 'array', 'maxItems': MAX_HOSTS,
+            'items': HOST_NAME, 'uniqueItems': True,
         },
     },
     'required': ['action', 'resources'],

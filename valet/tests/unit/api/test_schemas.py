@@ -12,6 +12,8 @@
 
 """Tests of the request schemas and their error messages."""
 
+import fixtures
+
 from valet.api import errors
 from valet.api.schemas import groups as schema
 from valet.api import util
@@ -85,3 +87,73 @@ class GroupSchemaTest(base.TestCase):
             "Invalid body. Invalid input for field 'name': 'web tier' is "
             "not valid: a name is 1 to 255 characters among A-Z a-z 0-9 "
             "and - . _ ~", error.detail)
+
+
+def _nested(depth):
+    value = 'p1'
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+class BoundedValidationTest(base.TestCase):
+    """Validation does bounded work and answers a bounded message."""
+
+    UNIQUE = {'type': 'array', 'uniqueItems': True}
+
+    def invalid(self, document, document_schema):
+        return self.assertRaises(errors.BadRequest, util.validate,
+                                 document, document_schema).detail
+
+    def test_unique_items_follows_json_equality(self):
+        for items in (['a', 1, 'a'], [1, 1.0], [None, None],
+                      [{'a': 1, 'b': 2}, {'b': 2, 'a': 1}], [[1], [1]]):
+            self.assertIn('appears more than once',
+                          self.invalid(items, self.UNIQUE), items)
+        for items in ([True, 1], [False, 0], ['1', 1], [[1], [1, 1]],
+                      [None, 'None'], []):
+            util.validate(items, self.UNIQUE)
+
+    def test_duplicate_member_is_named(self):
+        detail = self.invalid({'members': ['p1', 'p2', 'p1']},
+                              schema.PUT_MEMBERS)
+        self.assertIn("field 'members': 'p1' appears more than once",
+                      detail)
+
+    def test_errors_are_counted_up_to_a_bound(self):
+        detail = self.invalid({'members': list(range(7))},
+                              schema.PUT_MEMBERS)
+        self.assertIn("field 'members/4'", detail)
+        self.assertNotIn("field 'members/5'", detail)
+        self.assertTrue(detail.endswith('and 2 more errors'), detail)
+        detail = self.invalid({'members': [1] * (schema.MAX_MEMBERS + 1)},
+                              schema.PUT_MEMBERS)
+        # The list's length first, whatever the errors in its items.
+        self.assertIn("field 'members': the list has more than 1000 items",
+                      detail)
+        self.assertIn('and more than %d other errors'
+                      % (util.MAX_COUNTED_ERRORS - util.MAX_REPORTED_ERRORS),
+                      detail)
+
+    def test_many_unexpected_names_are_cut_short(self):
+        body = {'n%d' % i + 'x' * 1000: i for i in range(1000)}
+        detail = self.invalid(body, schema.PUT_GROUP)
+        self.assertIn('and 997 more were unexpected', detail)
+        self.assertLess(len(detail), 400)
+
+    def test_deep_nesting_is_refused_before_validation(self):
+        util.validate({'members': ['p1'], 'x': _nested(util.MAX_DEPTH - 2)},
+                      {'type': 'object'})
+        detail = self.invalid({'members': [_nested(util.MAX_DEPTH)]},
+                              schema.PUT_MEMBERS)
+        self.assertIn("field 'members/0/0/0/...': arrays and objects are "
+                      "nested more than 64 levels deep", detail)
+
+    def test_recursion_in_validation_is_a_400(self):
+        # Were the nesting not bounded first, jsonschema's messages (a
+        # repr of the value) would overflow the stack.
+        self.useFixture(fixtures.MockPatch('valet.api.util.MAX_DEPTH',
+                                           1000000))
+        detail = self.invalid({'members': [_nested(100000)]},
+                              schema.PUT_MEMBERS)
+        self.assertIn('nested too deeply', detail)
