@@ -19,6 +19,9 @@ use; hypothesis-jsonschema does not work with the hypothesis in use).
 types, huge strings and arrays, deep nesting, unknown keys, bad UTF-8,
 huge numbers, truncated or non-JSON text. The big ones are built from a
 few drawn numbers, not drawn byte by byte, so that a run stays fast.
+Also here: the personas and odd headers requests are sent with, realistic
+bodies that reach the engine (:data:`REALISTIC`), and the requests of
+issue #8's report (:func:`known_hostile`).
 """
 
 import json
