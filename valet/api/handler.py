@@ -80,6 +80,8 @@ ROUTES = {
 }
 
 JSON_TYPE = 'application/json'
+#: The longest path a 404 quotes.
+MAX_QUOTED_PATH = 100
 # What the API answers, as an Accept header may name it: webob matches
 # media type parameters exactly, and every answer is UTF-8.
 JSON_OFFERS = [JSON_TYPE, JSON_TYPE + '; charset=utf-8',
@@ -153,9 +155,12 @@ class ValetHandler(object):
     def __call__(self, environ, start_response):
         result = self._map.match(environ=environ)
         if result is None:
+            path = environ.get('PATH_INFO', '')
+            if len(path) > MAX_QUOTED_PATH:
+                # An answer never quotes a huge request whole.
+                path = path[:MAX_QUOTED_PATH - 3] + '...'
             raise errors.NotFound(
-                'The resource could not be found: %s'
-                % environ.get('PATH_INFO'))
+                'The resource could not be found: %s' % path)
         handler = result.pop('action')
         environ['wsgiorg.routing_args'] = ((), result)
         req = webob.Request(environ)

@@ -21,6 +21,8 @@ import webob
 from valet.api import errors
 
 CONTEXT_ENVIRON = 'valet.context'
+#: Every id and name a path may hold is at most this long.
+MAX_PATH_ITEM = 255
 
 
 def context(req):
@@ -36,11 +38,17 @@ def path_item(req, name):
     """
     raw = req.environ['wsgiorg.routing_args'][1][name]
     try:
-        return raw.encode('latin-1').decode('utf-8')
+        item = raw.encode('latin-1').decode('utf-8')
     except UnicodeError:
         raise errors.NotFound(
             'The resource could not be found: the path is not '
             'percent-encoded UTF-8.')
+    if len(item) > MAX_PATH_ITEM:
+        # It names nothing, and the answer must not quote it whole.
+        raise errors.NotFound(
+            'The resource could not be found: %s is longer than %d '
+            'characters.' % (_shown(item), MAX_PATH_ITEM))
+    return item
 
 
 def json_response(status, document):

@@ -192,3 +192,28 @@ class ListFieldsAreBoundedTest(base.APITestCase):
         error = self.assertError(response, 400, 'valet.invalid')
         self.assertIn("field 'locations'", error['detail'])
         self.assertLess(len(response.body), SMALL_ANSWER)
+
+
+class HugePathItemTest(base.APITestCase):
+
+    def test_huge_path_item_is_a_small_404(self):
+        huge = 'x' * 5000
+        for method, path in (('GET', '/v1/groups/' + huge),
+                             ('DELETE', '/v1/groups/web/members/' + huge),
+                             ('GET', '/v1/plans/' + huge),
+                             ('DELETE', '/v1/placements/' + huge)):
+            response = self.request(method, path)
+            error = self.assertError(response, 404, 'valet.not_found')
+            self.assertLess(len(response.body), 1024, path[:20])
+            self.assertIn("'xxxxxxxx", error['detail'])
+
+    def test_longest_path_item_is_looked_up(self):
+        response = self.request('GET', '/v1/groups/' + 'x' * 255)
+        self.assertError(response, 404, 'valet.group.not_found')
+
+    def test_huge_unrouted_path_is_a_small_404(self):
+        for path in ('/' + 'x' * 5000, '/v1/' + 'x' * 5000):
+            response = self.request('GET', path)
+            error = self.assertError(response, 404, 'valet.not_found')
+            self.assertLess(len(response.body), 1024, path[:20])
+            self.assertIn(path[:50], error['detail'])
