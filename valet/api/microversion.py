@@ -91,11 +91,12 @@ class MicroversionMiddleware(object):
 
 
 def _answered_version(environ):
-    """Return the version to name on an answer the middleware above made.
+    """Return the version header value of an answer, or None.
 
     The version parsed for this request, when it got that far; otherwise
-    the one its header asks for, if served; otherwise the version of a
-    request without the header.
+    the one its header asks for (the minimum without the header). A
+    request asking for a version not served gets none: no version applies
+    (the microversion layer answers it 400 or 406 when it gets there).
     """
     version = environ.get(MICROVERSION_ENVIRON)
     if version is None:
@@ -103,19 +104,20 @@ def _answered_version(environ):
             version = microversion_parse.extract_version(
                 webob.Request(environ).headers, SERVICE_TYPE, VERSIONS)
         except (ValueError, TypeError):
-            version = min_version_string()
+            return None
     return '%s %s' % (SERVICE_TYPE, version)
 
 
 def _with_version(headers, version):
-    """Return headers plus the version header, and Vary naming it."""
+    """Return headers plus the version header if any, and Vary naming it."""
     header = microversion_parse.STANDARD_HEADER
     vary = [value for name, value in headers if name.lower() == 'vary']
     headers = [(name, value) for name, value in headers
                if name.lower() != 'vary']
     if header.lower() not in ', '.join(vary).lower():
         vary.append(header)
-    headers.append((header, version))
+    if version is not None:
+        headers.append((header, version))
     headers.append(('Vary', ', '.join(vary)))
     return headers
 

@@ -89,13 +89,20 @@ class VersionHeaderOn401Test(base.APITestCase):
         self.assertEqual('valet 1.0', response.headers.get(HEADER))
         self.assertIn(HEADER.lower(), response.headers['Vary'].lower())
 
+    def test_401_with_a_version_asked(self):
+        response = self.request('GET', '/v1/groups', persona=None,
+                                headers={HEADER: 'valet latest'})
+        self.assertError(response, 401)
+        self.assertEqual('valet 1.0', response.headers.get(HEADER))
+
     def test_401_with_an_unsupported_version_asked(self):
-        # Auth answers before the version is checked: the answer names
-        # the version a request without the header gets.
+        # Auth answers before the version is checked; no version applies
+        # (as on the 406 the microversion layer would answer).
         response = self.request('GET', '/v1/groups', persona=None,
                                 headers={HEADER: 'valet 9.9'})
         self.assertError(response, 401)
-        self.assertEqual('valet 1.0', response.headers.get(HEADER))
+        self.assertNotIn(HEADER, response.headers)
+        self.assertIn(HEADER.lower(), response.headers['Vary'].lower())
 
 
 class HealthcheckMethodsTest(base.APITestCase):
