@@ -145,6 +145,7 @@ class _PausedServer(object):
             response = self.request('POST', '/v1/groups',
                                     self.group('paused'), timing='create')
             self.assertIn(response.status_int, (201, 503), response.body)
+            self.timings['create_status'] = response.status_int
             self.assertUnavailable(self.request('GET', '/v1/groups',
                                                 timing='groups_again'))
         finally:
@@ -162,6 +163,8 @@ class _PausedServer(object):
 
         groups = {group['name']: group for group in response.json['groups']}
         self.assertIn('running', groups)
+        self.timings['paused_group'] = ('present' if 'paused' in groups
+                                        else 'absent')
         if 'paused' in groups:
             # All there: one transaction wrote the whole group.
             made = self.group('paused')
