@@ -26,6 +26,7 @@ reached raises :class:`valet.exception.ServiceUnavailable`.
 from oslo_db import exception as db_exc
 from oslo_utils import uuidutils
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from valet.db import api
 from valet.db import models
@@ -36,14 +37,16 @@ GROUP_LEVELS = ('host', 'rack')
 LIST_FILTERS = ('name', 'type', 'level')
 
 
-def _group_dict(group):
+def _group_dict(group, members=None):
+    if members is None:
+        members = [member.project_id for member in group.members]
     return {
         'id': group.id,
         'name': group.name,
         'description': group.description,
         'type': group.type,
         'level': group.level,
-        'members': sorted(member.project_id for member in group.members),
+        'members': sorted(members),
     }
 
 
@@ -103,8 +106,12 @@ def _check_project_ids(project_ids):
                 "characters" % (project_id, models.NAME_LENGTH))
 
 
-def _find_group(ctx, id_or_name, for_update=False):
-    """Return the Group model with this id (preferred) or name."""
+def _find_group(ctx, id_or_name, for_update=False, members=True):
+    """Return the Group model with this id (preferred) or name.
+
+    ``members=False`` leaves the members unloaded (until first used), for
+    the bulk changes that do not need them as objects.
+    """
     if not _is_storable_name(id_or_name):
         # No group can have it as id or name: do not ask the database.
         raise exception.GroupNotFound(group=id_or_name)
@@ -113,6 +120,8 @@ def _find_group(ctx, id_or_name, for_update=False):
                models.Group.name == id_or_name))
     if for_update:
         query = query.with_for_update()
+    if not members:
+        query = query.options(orm.lazyload(models.Group.members))
     # MySQL's id column ignores case: keep the exact matches only, so that
     # every backend finds the same group.
     groups = [group for group in ctx.session.scalars(query)
@@ -224,17 +233,20 @@ def add_members(ctx, group_id, project_ids):
     """Add projects to a group's members (a union; repeating is harmless)."""
     _check_project_ids(project_ids)
     # Lock the group row so concurrent additions serialize on it.
-    group = _find_group(ctx, group_id, for_update=True)
-    existing = {member.project_id for member in group.members}
+    group = _find_group(ctx, group_id, for_update=True, members=False)
+    members = models.GroupMember.__table__
+    existing = set(ctx.session.scalars(
+        sa.select(members.c.project_id)
+        .where(members.c.group_id == group.id)))
     now = models._utcnow()
     added = [{'group_id': group.id, 'project_id': project_id,
               'created_at': now}
              for project_id in sorted(set(project_ids) - existing)]
     if added:
         # One executemany: a statement per member made large groups slow.
-        ctx.session.execute(sa.insert(models.GroupMember.__table__), added)
+        ctx.session.execute(sa.insert(members), added)
         ctx.session.expire(group, ['members'])
-    return _group_dict(group)
+    return _group_dict(group, existing | set(project_ids))
 
 
 @api.reader
@@ -262,7 +274,7 @@ def remove_member(ctx, group_id, project_id):
 @api.writer
 def remove_all_members(ctx, group_id):
     """Remove every member, or none if any of them has servers there."""
-    group = _find_group(ctx, group_id, for_update=True)
+    group = _find_group(ctx, group_id, for_update=True, members=False)
     members = models.GroupMember.__table__
     # The members as a subquery, not as bound values: a group can have
     # more members than a statement can have parameters.
