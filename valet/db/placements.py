@@ -103,8 +103,13 @@ def list_placements(ctx, filters=None, project_id=None):
             query = query.where(sa.exists().where(
                 hint.c.placement_id == p.c.id).where(
                 hint.c.key == key).where(hint.c.value == value))
+    # MySQL compares most fields without case (and ids without trailing
+    # spaces): filter exactly here too, as the other backends do.
+    exact = {key: value for key, value in (filters or {}).items()
+             if key in FIELDS}
     return [_placement_dict(row)
-            for row in ctx.session.execute(query).mappings()]
+            for row in ctx.session.execute(query).mappings()
+            if all(row[key] == value for key, value in exact.items())]
 
 
 @api.writer

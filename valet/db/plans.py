@@ -297,7 +297,10 @@ def list_plans(ctx, project_id=None, filters=None):
         query = query.where(_plans.c.project_id == project_id)
     for field, value in (filters or {}).items():
         query = query.where(_plans.c[field] == value)
-    plans = [dict(row) for row in ctx.session.execute(query).mappings()]
+    # MySQL compares a plan's name without case: filter exactly here too.
+    plans = [dict(row) for row in ctx.session.execute(query).mappings()
+             if all(row[field] == value
+                    for field, value in (filters or {}).items())]
     if not plans:
         return []
     rows = {}

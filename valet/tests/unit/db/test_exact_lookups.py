@@ -110,3 +110,26 @@ class ExactLookupsTestCase(base.TestCase):
                                   'server-uuid')
             self.assertEqual(placement,
                              db_placements.get_placement(self.ctx, key))
+
+    def test_plan_list_filters_are_exact(self):
+        db_hosts.sync_hosts(self.ctx, records.RACKS)
+        records.seed_plan(self.ctx, ['h1'])
+        plan = db_plans.list_plans(self.ctx)[0]
+        for field in ('name', 'stack_id'):
+            for miss in self._near_misses(plan[field]):
+                self.assertEqual([], db_plans.list_plans(
+                    self.ctx, filters={field: miss}), (field, miss))
+            self.assertEqual([plan], db_plans.list_plans(
+                self.ctx, filters={field: plan[field]}))
+
+    def test_placement_list_filters_are_exact(self):
+        db_hosts.sync_hosts(self.ctx, records.RACKS)
+        orchestration_id = records.seed_plan(self.ctx, ['h1'])[0]
+        placement = db_placements.get_placement(self.ctx, orchestration_id)
+        for field in ('id', 'name', 'orchestration_id', 'location',
+                      'rack', 'state'):
+            for miss in self._near_misses(placement[field]):
+                self.assertEqual([], db_placements.list_placements(
+                    self.ctx, filters={field: miss}), (field, miss))
+            self.assertEqual([placement], db_placements.list_placements(
+                self.ctx, filters={field: placement[field]}))
