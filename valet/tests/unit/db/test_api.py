@@ -18,6 +18,7 @@ from unittest import mock
 
 import fixtures
 from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
 import sqlalchemy as sa
 
 from valet import context
@@ -132,7 +133,9 @@ class UnavailableDatabaseTestCase(base.TestCase):
                           self.ctx)
 
     def test_not_configured(self):
-        manager = api.context_manager.make_new_manager()
+        # A facade of its own, never configured: make_new_manager() would
+        # inherit whatever an earlier test of this process configured.
+        manager = enginefacade.transaction_context()
         self.addCleanup(api.context_manager.patch_factory(manager))
         error = self.assertRaises(exception.ServiceUnavailable,
                                   groups.list_groups, self.ctx)
