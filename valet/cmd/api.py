@@ -44,6 +44,8 @@ LISTEN_BACKLOG = socket.SOMAXCONN
 # the engine. Idle keep-alive connections hold none.
 MIN_THREADS = 16
 MAX_THREADS = 64
+# The largest request line and headers, together: 414 or 413 beyond.
+MAX_HEAD_BYTES = 64 * 1024
 
 _IGNORED_SOCKET_ERRORS = cheroot_server.errors.socket_errors_to_ignore
 
@@ -127,6 +129,8 @@ class _CherootServer(cheroot_wsgi.Server):
     ConnectionClass = _Connection
     # The largest chunked request body read ([api] max_request_body_size).
     chunked_body_limit = 1024 * 1024
+    # The request line and headers together (cheroot's default: no limit).
+    max_request_header_size = MAX_HEAD_BYTES
 
     def error_log(self, msg='', level=logging.INFO, traceback=False):
         """Send cheroot's own messages to the service log."""
