@@ -39,7 +39,8 @@ _TABLE_ARGS = {'mysql_engine': 'InnoDB', 'mysql_charset': 'utf8mb4'}
 
 # Names, project ids and other keys compare exactly, as on SQLite and
 # PostgreSQL: MySQL's default collation would make "Web" and "web" the
-# same name, and utf8mb4_bin (PAD SPACE) "web" and "web ".
+# same name, and utf8mb4_bin (PAD SPACE) "web" and "web ". The migration
+# picks utf8mb4_0900_bin, MySQL's NO PAD binary collation, on MySQL.
 EXACT_NAME = sa.String(NAME_LENGTH).with_variant(
     mysql.VARCHAR(NAME_LENGTH, collation='utf8mb4_nopad_bin'), 'mysql')
 

@@ -15,7 +15,8 @@
 utf8mb4_bin is a PAD SPACE collation: "web" and "web " were one group name
 (and one stack id, orchestration id, host...) on MariaDB and two on SQLite
 and PostgreSQL. utf8mb4_nopad_bin (MariaDB 10.2 and later) compares every
-byte, as the other backends do; they are left alone.
+byte, as the other backends do; they are left alone. MySQL has no such
+collation under that name: there utf8mb4_0900_bin (8.0, NO PAD too).
 
 Revision ID: 8c4e1f0a6b27
 Revises: 5a7e2c91d3b8
@@ -31,7 +32,8 @@ down_revision = '5a7e2c91d3b8'
 branch_labels = None
 depends_on = None
 
-_NO_PAD = mysql.VARCHAR(255, collation='utf8mb4_nopad_bin')
+_MARIADB_NO_PAD = 'utf8mb4_nopad_bin'
+_MYSQL_NO_PAD = 'utf8mb4_0900_bin'
 
 # (table, column, nullable) of every column models.EXACT_NAME types.
 _COLUMNS = (
@@ -50,8 +52,11 @@ _COLUMNS = (
 
 def upgrade():
     """Give the exact columns a NO PAD binary collation on MySQL."""
-    if op.get_bind().dialect.name != 'mysql':
+    dialect = op.get_bind().dialect
+    if dialect.name != 'mysql':
         return
+    no_pad = mysql.VARCHAR(255, collation=(
+        _MARIADB_NO_PAD if dialect.is_mariadb else _MYSQL_NO_PAD))
     for table, column, nullable in _COLUMNS:
-        op.alter_column(table, column, type_=_NO_PAD,
+        op.alter_column(table, column, type_=no_pad,
                         existing_nullable=nullable)
