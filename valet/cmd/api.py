@@ -65,6 +65,10 @@ class _ApiWgRequest(cheroot_server.HTTPRequest):
         if isinstance(msg, bytes):
             msg = msg.decode('iso-8859-1')
         reason = status[4:] or 'Error'
+        # The access log never sees these: the application did not run.
+        LOG.info('%(client)s answered by the server: %(status)s %(msg)s',
+                 {'client': self.conn.remote_addr, 'status': status,
+                  'msg': msg[:200]})
         body = jsonutils.dump_as_bytes(errors.error_document(
             {}, code, msg or reason, title=reason))
         head = ['%s %s' % (self.server.protocol, status),
