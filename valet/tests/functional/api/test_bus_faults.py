@@ -119,6 +119,12 @@ class _BusFaultsTest(test_two_engines.EngineProcessesMixin):
         error = response.json['errors'][0]
         self.assertEqual('valet.service_unavailable', error['code'])
         self.assertEqual(503, error['status'])
+        self.addDetail('503-detail', testtools.content.text_content(
+            error['detail']))
+
+    def _engine_log(self):
+        with open(self.processes[-1][2]) as f:
+            return f.read()
 
     def _pause(self):
         os.killpg(self.engine.pid, signal.SIGSTOP)
@@ -221,6 +227,11 @@ class _BusFaultsTest(test_two_engines.EngineProcessesMixin):
             lambda: self.request('POST', '/v1/placements/s0-vm0', reserve,
                                  headers=SERVICE), 200)
         self.addDetail('time-to-recovery', _text(recovery))
+        # The call the API gave up on may still be carried out once the
+        # engine resumes (it was already delivered to it): count them.
+        self.addDetail('replans-committed', testtools.content.text_content(
+            str(self._engine_log().count('replan of %s: committed'
+                                         % planned.id))))
         reserved = response.json['placement']
         self.assertIn(reserved['location'], free)
         self.assertTrue(reserved['reserved'])
