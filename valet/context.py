@@ -26,7 +26,22 @@ class RequestContext(context.RequestContext):
 
     def __init__(self, *args, **kwargs):
         self.config = kwargs.pop('config', None)
+        # When the caller gives up (seconds since the epoch), or None: an
+        # engine does not commit a request whose caller has gone.
+        self.deadline = kwargs.pop('deadline', None)
         super().__init__(*args, **kwargs)
+
+    def to_dict(self):
+        """The context as the bus carries it, deadline included."""
+        values = super().to_dict()
+        values['deadline'] = self.deadline
+        return values
+
+    @classmethod
+    def from_dict(cls, values, **kwargs):
+        """Rebuild a context sent over the bus."""
+        kwargs.setdefault('deadline', values.get('deadline'))
+        return super().from_dict(values, **kwargs)
 
     def can(self, action, target=None, fatal=True):
         """Check the policy rule action for this context.

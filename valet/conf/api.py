@@ -66,8 +66,12 @@ API_OPTS = [
         min=1,
         help='Seconds that a plan request (create, update, migrate, '
              'replan, delete) waits for valet-engine to answer; past it '
-             'the API answers 503 and nothing of the request is stored. '
-             'Keep it above the engine\'s [engine] time_limit.'),
+             'the API answers 503. The call carries this deadline: an '
+             'engine that gets it, or finishes planning, after it does '
+             'not commit it (only a commit that ends in the last instant '
+             'before the deadline, with its answer lost, can be stored '
+             'although the caller got a 503; a retry then finds the plan '
+             'there). Keep it above the engine\'s [engine] time_limit.'),
     cfg.IntOpt(
         'max_request_body_size',
         default=1024 * 1024,

@@ -26,6 +26,7 @@ bound); several engines share the load through the RPC topic.
 """
 
 import threading
+import time
 
 from oslo_db import api as oslo_db_api
 from oslo_log import log as logging
@@ -47,6 +48,16 @@ LOG = logging.getLogger(__name__)
 # Pauses between two attempts of a commit that met a conflict (seconds).
 RETRY_INTERVAL = 0.01
 MAX_RETRY_INTERVAL = 0.5
+
+
+def _check_deadline(ctx, what):
+    """Refuse to commit for a caller that has already given up."""
+    deadline = getattr(ctx, 'deadline', None)
+    if deadline is not None and time.time() > deadline:
+        LOG.warning('%s: its caller gave up %.1f s ago; not committed',
+                    what, time.time() - deadline)
+        raise exception.ServiceUnavailable(
+            reason='%s came too late: its caller had given up' % what)
 
 
 class EngineManager(object):
@@ -193,6 +204,7 @@ class EngineManager(object):
                     'resources': resources, 'locations': locations}
             rows = [planned.placement(n) for n in names]
             guard = planned.guard(names)
+            _check_deadline(ctx, 'plan of stack %s' % stack_id)
             stored = db_plans.create_plan(ctx, plan, rows, guard)
             self.cache.committed(
                 set(guard['hosts']) | {row['location'] for row in rows},
@@ -257,6 +269,7 @@ class EngineManager(object):
                     changed.append(name)
             keys = {server.key for server in planned.stack.servers.values()}
             removed.extend(key for key in rows if key not in keys)
+            _check_deadline(ctx, 'update of plan %s' % plan_id)
             return db_plans.change_plan(
                 ctx, plan['id'], planned.guard(changed), resources=resources,
                 added=added,
@@ -300,6 +313,7 @@ class EngineManager(object):
                               'rack': where['rack']}
         changed = [n for n in names
                    if planned.stack.servers[n].key in moved]
+        _check_deadline(ctx, 'move of %s' % server)
         stored = db_plans.change_plan(ctx, plan['id'], planned.guard(changed),
                                       moved=moved)
         return stored, planned, holder['name']
@@ -339,6 +353,7 @@ class EngineManager(object):
     def release_plan(self, ctx, plan_id):
         """Delete a plan; its placements give their capacity back."""
         with self._lock:
+            _check_deadline(ctx, 'release of plan %s' % plan_id)
             gone = db_plans.delete_plan(ctx, plan_id)
             self.cache.committed(gone['touched'], removed=gone['released'])
 

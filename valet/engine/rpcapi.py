@@ -12,7 +12,9 @@
 
 """Client side of valet-engine's RPC API."""
 
+import copy
 import threading
+import time
 
 import oslo_messaging
 
@@ -27,6 +29,9 @@ from valet import exception
 # longer than the call's timeout plus CALL_GRACE seconds (the grace lets
 # oslo.messaging's own timeout, with its clearer reason, arrive first).
 CALL_GRACE = 1.0
+#: The calls that change plans, which carry a deadline.
+CHANGES = ('create_plan', 'update_plan', 'migrate_server', 'replan_server',
+           'release_plan')
 CALL_THREADS = 8
 
 _call_slots = threading.BoundedSemaphore(CALL_THREADS)
@@ -63,7 +68,10 @@ class EngineAPI(object):
     * 1.0 - Initial version: ``ping``.
     * 1.1 - Plans: ``create_plan``, ``update_plan``, ``migrate_server``,
       ``replan_server``, ``release_plan``; queries ``group_servers`` and
-      ``violations``; ``refresh_topology`` (a cast to every engine).
+      ``violations``; ``refresh_topology`` (a cast to every engine). The
+      calls that change plans carry the caller's deadline in the context:
+      an engine that takes one too late, or finishes it too late, does not
+      commit it.
 
     A caller passes its request context explicitly to every method. A call
     that no engine answers within ``[engine_rpc] timeout`` seconds, or that
@@ -84,6 +92,11 @@ class EngineAPI(object):
             retry=conf.engine_rpc.retry)
 
     def _call(self, cctxt, context, method, **kwargs):
+        if method in CHANGES:
+            # The caller stops waiting at the deadline: the engine must
+            # not change a plan for a caller that got a 503.
+            context = copy.copy(context)
+            context.deadline = time.time() + cctxt.timeout
         done, result, error = _bounded_call(cctxt, context, method, kwargs)
         if not done:
             raise exception.ServiceUnavailable(

@@ -484,3 +484,37 @@ class RetryTest(ManagerTestCase):
         self.manager.create_plan(self.ctx, 'b', 's-b', {
             'uuid-b': server('b', groups=['spread'])})
         self.assertEqual(2, len(searches))
+
+
+class DeadlineTest(ManagerTestCase):
+    """A request whose caller has given up is not committed."""
+
+    def test_past_deadline_commits_nothing(self):
+        import time
+
+        ctx = context.RequestContext(user_id='u1', project_id='p1',
+                                     config=self.conf,
+                                     deadline=time.time() - 1)
+        error = self.assertRaises(exception.ServiceUnavailable,
+                                  self.manager.create_plan, ctx, 'web',
+                                  'stack-1', web_stack())
+        self.assertIn('caller had given up', error.message)
+        self.assertEqual([], db_plans.list_plans(self.ctx))
+        self.assertUsageMatchesPlacements()
+
+    def test_deadline_ahead_commits(self):
+        import time
+
+        ctx = context.RequestContext(user_id='u1', project_id='p1',
+                                     config=self.conf,
+                                     deadline=time.time() + 600)
+        plan = self.manager.create_plan(ctx, 'web', 'stack-1', web_stack())
+        self.assertEqual(3, len(plan['placements']))
+
+    def test_deadline_crosses_the_bus(self):
+        ctx = context.RequestContext(user_id='u1', project_id='p1',
+                                     deadline=1234.5)
+        again = context.RequestContext.from_dict(ctx.to_dict())
+        self.assertEqual((1234.5, 'p1'), (again.deadline, again.project_id))
+        self.assertIsNone(context.RequestContext.from_dict(
+            context.RequestContext().to_dict()).deadline)

@@ -111,6 +111,32 @@ class EngineRPCTest(base.TestCase):
         self.assertIsNone(engine.manager.cache.loaded_at)
         self.assertTrue(engine.manager.cache.topology_is_stale())
 
+    def test_plan_calls_carry_a_deadline_pings_do_not(self):
+        import time
+
+        seen = []
+        self._start_engine()
+
+        def spy(endpoint, ctxt, **kwargs):
+            seen.append(ctxt.deadline)
+            return {'id': 'x', 'name': 'n', 'stack_id': 's',
+                    'project_id': 'p1', 'placements': {}}
+
+        api = rpcapi.EngineAPI(self.conf)
+        with mock.patch.object(engine_service.EngineEndpoint, 'release_plan',
+                               spy):
+            before = time.time()
+            api.release_plan(self.ctx, 'plan-1', timeout=20)
+        self.assertIsNone(self.ctx.deadline)
+        self.assertGreaterEqual(seen[0], before + 20)
+        real = engine_service.EngineEndpoint.ping
+        with mock.patch.object(
+                engine_service.EngineEndpoint, 'ping',
+                lambda endpoint, ctxt: seen.append(ctxt.deadline) or
+                real(endpoint, ctxt)):
+            api.ping(self.ctx)
+        self.assertIsNone(seen[1])
+
     def test_context_reaches_the_endpoint(self):
         seen = []
         self._start_engine()
