@@ -60,6 +60,10 @@ def db_sync(conf):
     from alembic import util as alembic_util
 
     migration = _database(conf)
+    # A migration may rewrite a large table for longer than the bound on
+    # one wait for the server that requests get ([database]
+    # server_timeout): it must not be cut off half way.
+    conf.set_override('server_timeout', 0, group='database')
     revision = conf.command.version
     try:
         migration.upgrade(conf, revision)

@@ -86,6 +86,20 @@ class DbCommandsTestCase(ManageTestCase):
         self.assertIn("cannot sync to 'nope'", self.stderr.getvalue())
         self.assertIsNone(migration.version(self.conf))
 
+    def test_db_sync_waits_for_the_server_without_a_bound(self):
+        # A long migration must not be cut by [database] server_timeout.
+        with open(self.config_file, 'a') as f:
+            f.write('\n[database]\nserver_timeout = 5\n')
+        seen = []
+        self.useFixture(fixtures.MockPatchObject(
+            migration, 'upgrade',
+            lambda conf, revision: seen.append(
+                conf.database.server_timeout)))
+        self.useFixture(fixtures.MockPatchObject(
+            migration, 'version', lambda conf: 'head'))
+        self.assertEqual(0, self._main('db', 'sync'))
+        self.assertEqual([0], seen)
+
     def test_db_sync_builds_the_model_schema(self):
         db = self._empty_database()
         self._main('db', 'sync')
