@@ -43,16 +43,16 @@ from valet.db import models
 from valet.engine import rpcapi
 from valet import policy
 from valet.tests import base
+from valet.tests.fixtures import liveness
 from valet.tests.fixtures import tcp_proxy
 from valet.tests.functional.api import test_plan_failures
 from valet.tests.functional.engine import test_two_engines
 from valet.tests.functional.notifications import test_rabbit
 
 SERVICE = test_plan_failures.SERVICE
-# Ceiling on any single answer, and on the wait for recovery (RabbitMQ
+# Tries of a request after the fault is gone before giving up (RabbitMQ
 # clients back off up to 30 s between reconnections).
-CEILING = 60
-RECOVERY_CEILING = 180
+RECOVERY_ATTEMPTS = 360
 PLAN_TIMEOUT = 10
 RESERVE_TIMEOUT = 3
 
@@ -104,15 +104,14 @@ class _BusFaultsTest(test_two_engines.EngineProcessesMixin):
     def wait_for_success(self, attempt, expected):
         """Repeat attempt() until it answers expected; return the time."""
         start = time.monotonic()
-        while True:
+        for _attempt in range(RECOVERY_ATTEMPTS):
             response = attempt()
             if response.status_int == expected:
                 return time.monotonic() - start, response
             self.assertEqual(503, response.status_int, response.body)
-            if time.monotonic() - start > RECOVERY_CEILING:
-                self.fail('no recovery in %s s; last answer %s\n%s'
-                          % (RECOVERY_CEILING, response.body, self._logs()))
             time.sleep(0.5)
+        self.fail('no recovery after %d attempts; last answer %s\n%s'
+                  % (RECOVERY_ATTEMPTS, response.body, self._logs()))
 
     def assertUnavailable(self, response):
         self.assertEqual(503, response.status_int, response.body)
@@ -177,12 +176,11 @@ class _BusFaultsTest(test_two_engines.EngineProcessesMixin):
         while self.proxy.sent == before and caller.is_alive():
             time.sleep(0.001)
         self.proxy.cut()
-        caller.join(CEILING + 5)
+        caller.join(liveness.HANG)
         self.assertFalse(caller.is_alive(), 'POST /v1/plans hangs')
         to_503 = time.monotonic() - start
         self.addDetail('time-to-503', _text(to_503))
         self.assertUnavailable(outcome['response'])
-        self.assertLess(to_503, CEILING)
 
         plans, placements = self.assertWhole()
         # stack-0 stays; stack-1 is whole or absent.
@@ -210,13 +208,12 @@ class _BusFaultsTest(test_two_engines.EngineProcessesMixin):
                    'locations': free}
 
         self._pause()
-        start = time.monotonic()
-        response = self.request('POST', '/v1/placements/s0-vm0', reserve,
-                                headers=SERVICE)
-        to_503 = time.monotonic() - start
+        response, to_503 = liveness.answer(
+            self, lambda: self.request('POST', '/v1/placements/s0-vm0',
+                                       reserve, headers=SERVICE),
+            'the reserve')
         self.addDetail('time-to-503', _text(to_503))
         self.assertUnavailable(response)
-        self.assertLess(to_503, RESERVE_TIMEOUT + 30)
         row = self._state()[1]['s0-vm0']
         self.assertEqual((planned.location, False, None),
                          (row.location, row.reserved, row.resource_id))
