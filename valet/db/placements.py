@@ -28,6 +28,7 @@ import sqlalchemy as sa
 
 from valet.db import api
 from valet.db import hosts as db_hosts
+from valet.db import lookup
 from valet.db import models
 from valet import exception
 
@@ -54,24 +55,11 @@ def _placement_dict(row):
 
 
 def _find(ctx, placement_id, for_update=False):
-    if (not isinstance(placement_id, str) or not placement_id or
-            '\x00' in placement_id):
+    row = lookup.find_row(ctx, _placements, 'orchestration_id', placement_id,
+                          for_update)
+    if row is None:
         raise exception.PlacementNotFound(placement=placement_id)
-    p = _placements
-    query = sa.select(p).where(sa.or_(p.c.id == placement_id,
-                                      p.c.orchestration_id == placement_id))
-    if for_update:
-        query = query.with_for_update()
-    # MySQL's id column ignores case: keep the exact matches only, so that
-    # every backend finds the same row.
-    rows = [dict(row) for row in ctx.session.execute(query).mappings()
-            if placement_id in (row['id'], row['orchestration_id'])]
-    for row in rows:
-        if row['id'] == placement_id:
-            return row
-    if rows:
-        return rows[0]
-    raise exception.PlacementNotFound(placement=placement_id)
+    return row
 
 
 @api.reader

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from valet.db import api
 from valet.db import hosts as db_hosts
+from valet.db import lookup
 from valet.db import models
 from valet import exception
 
@@ -234,22 +235,10 @@ def delete_plan(ctx, plan_id):
 
 def _find_plan(ctx, plan_id, for_update=False):
     """Return the plan row (dict) with this id (preferred) or stack id."""
-    if not isinstance(plan_id, str) or not plan_id or '\x00' in plan_id:
+    row = lookup.find_row(ctx, _plans, 'stack_id', plan_id, for_update)
+    if row is None:
         raise exception.PlanNotFound(plan=plan_id)
-    query = sa.select(_plans).where(sa.or_(_plans.c.id == plan_id,
-                                           _plans.c.stack_id == plan_id))
-    if for_update:
-        query = query.with_for_update()
-    # MySQL's id column ignores case: keep the exact matches only, so that
-    # every backend finds the same row.
-    rows = [dict(row) for row in ctx.session.execute(query).mappings()
-            if plan_id in (row['id'], row['stack_id'])]
-    for row in rows:
-        if row['id'] == plan_id:
-            return row
-    if rows:
-        return rows[0]
-    raise exception.PlanNotFound(plan=plan_id)
+    return row
 
 
 def _plan_dict(plan, rows):
