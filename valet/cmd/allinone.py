@@ -20,6 +20,7 @@ prints where every server went and why the plan is right. With
 ``--serve`` the API keeps answering on 127.0.0.1 until interrupted.
 """
 
+import argparse
 import os
 import sys
 import tempfile
@@ -69,7 +70,22 @@ def add_parser(subparsers):
     parser.add_argument('--port', type=int, default=0,
                         help='Port of the API on 127.0.0.1 (default: any '
                              'free port).')
+    parser.add_argument('--group', action='append', default=[],
+                        type=group_spec, metavar='NAME:TYPE:LEVEL',
+                        help='Another named group to create through the '
+                             'API before the stack is placed (e.g. '
+                             'quorum-div:diversity:rack); repeatable.')
     return parser
+
+
+def group_spec(text):
+    """Parse ``NAME:TYPE:LEVEL`` (``--group``) into a group body."""
+    parts = text.split(':')
+    if len(parts) != 3 or not all(parts):
+        raise argparse.ArgumentTypeError(
+            '%r is not NAME:TYPE:LEVEL (e.g. quorum-div:diversity:rack)'
+            % (text,))
+    return {'name': parts[0], 'type': parts[1], 'level': parts[2]}
 
 
 def build_conf(args, state_dir):
@@ -175,7 +191,7 @@ def _say(out, step, status, document=None):
             out.write('    %s\n' % error.get('detail'))
 
 
-def demonstrate(aio, template_path, out):
+def demonstrate(aio, template_path, out, groups=()):
     """Drive the API as Heat would and print the plan; return exit code."""
     from valet.common import hot
     from valet import context
@@ -183,9 +199,12 @@ def demonstrate(aio, template_path, out):
 
     status, _doc = aio.call('GET', '/v1/status')
     _say(out, 'GET /v1/status', status)
-    status, doc = aio.call('POST', '/v1/groups', GROUP)
-    _say(out, 'POST /v1/groups (%s, %s %s)' % (
-        GROUP['name'], GROUP['type'], GROUP['level']), status, doc)
+    for group in [GROUP] + list(groups):
+        status, doc = aio.call('POST', '/v1/groups', group)
+        _say(out, 'POST /v1/groups (%s, %s %s)' % (
+            group['name'], group['type'], group['level']), status, doc)
+        if status != 201:
+            return 1
     template, _origins = hot.load(template_path)
     stack_id = str(uuid.uuid4())
     resources = stack_resources(template, stack_id)
@@ -193,6 +212,10 @@ def demonstrate(aio, template_path, out):
         'plan_name': os.path.splitext(os.path.basename(template_path))[0],
         'stack_id': stack_id, 'resources': resources})
     _say(out, 'POST /v1/plans (%d resources)' % len(resources), status, doc)
+    if status == 404 and any(e.get('code') == 'valet.group.not_found'
+                             for e in doc.get('errors', [])):
+        out.write('    The template joins a named group Valet does not know: '
+                  'create it first, e.g. --group NAME:TYPE:LEVEL.\n')
     if status != 201:
         return 1
     plan = doc['plan']
@@ -244,7 +267,7 @@ def run(args, out=sys.stdout):
                   'in-process bus, topology %s; logs in %s)\n\n' % (
                       aio.url, state, args.topology,
                       conf.log_file))
-        code = demonstrate(aio, args.template, out)
+        code = demonstrate(aio, args.template, out, args.group)
         if args.serve:
             out.write('\nServing the API on %s; try:\n  curl -H '
                       '"X-User-Id: %s" -H "X-Project-Id: %s" -H '

@@ -65,3 +65,27 @@ class AllInOneTest(base.TestCase):
         self.assertIn('--template /nonexistent.yaml: no such file',
                       done.stderr)
         self.assertEqual('', done.stdout)
+
+    def test_a_template_joining_other_groups(self):
+        # A shipped sample whose servers join "quorum-div" through
+        # metadata.valet.groups: refused (404) with a hint until the
+        # group is created with --group.
+        template = os.path.join(os.path.dirname(__file__), '..', '..',
+                                '..', '..', 'etc', 'valet', 'samples',
+                                'quorum.yaml')
+        done = _manage('all-in-one', '--template', template)
+        self.assertEqual(1, done.returncode, done.stderr)
+        self.assertIn("Group 'quorum-div' not found", done.stdout)
+        self.assertIn('--group NAME:TYPE:LEVEL', done.stdout)
+        done = _manage('all-in-one', '--template', template,
+                       '--group', 'quorum-div:diversity:rack')
+        self.assertEqual(0, done.returncode, done.stdout + done.stderr)
+        self.assertIn('POST /v1/groups (quorum-div, diversity rack)',
+                      done.stdout)
+        self.assertIn('3 servers placed', done.stdout)
+        self.assertIn('holds, 3 racks', done.stdout)
+
+    def test_a_bad_group_option_is_a_usage_error(self):
+        done = _manage('all-in-one', '--group', 'quorum-div')
+        self.assertEqual(2, done.returncode)
+        self.assertIn('NAME:TYPE:LEVEL', done.stderr)
