@@ -1,0 +1,114 @@
+# Licensed under the Apache License, Version 2.0 (the "License"); you may
+# not use this file except in compliance with the License. You may obtain
+# a copy of the License at
+#
+#      http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+# WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+# License for the specific language governing permissions and limitations
+# under the License.
+
+"""A running Valet for the plugin suites, and a client to check it with."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import fixtures
+from keystoneauth1 import session as ks_session
+
+from valet.plugins import client as valet_client
+from valet.plugins import noauth
+
+#: Bound on Valet's start: it answers in a few seconds; this only stops a
+#: broken start from hanging the suite.
+START_BOUND = 120
+ADMIN = {'user_id': 'plugin-tests-admin', 'project_id': 'admin-project',
+         'roles': ['admin']}
+
+
+class RunningValet(fixtures.Fixture):
+    """valet-api and valet-engine (one process) on SQLite, noauth.
+
+    ``url`` is the API's endpoint; :meth:`client` gives a
+    :class:`valet.plugins.client.Client` with a given identity (noauth
+    headers through :class:`valet.plugins.noauth.ValetNoAuth`).
+    """
+
+    def __init__(self, topology=None):
+        super().__init__()
+        self.topology = topology
+
+    def _setUp(self):
+        self.state_dir = self.useFixture(fixtures.TempDir()).path
+        command = [sys.executable, '-m', 'valet.tests.plugins.serve',
+                   '--state-dir', self.state_dir]
+        if self.topology:
+            command += ['--topology', self.topology]
+        self.log = open(os.path.join(self.state_dir, 'serve.out'), 'w')
+        self.addCleanup(self.log.close)
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+        self.addCleanup(self._stop)
+        url_file = os.path.join(self.state_dir, 'url')
+        deadline = time.monotonic() + START_BOUND
+        while not os.path.exists(url_file):
+            if self.process.poll() is not None:
+                raise RuntimeError('Valet exited (%s) before serving:\n%s' % (
+                    self.process.returncode, self.output()))
+            if time.monotonic() > deadline:
+                raise RuntimeError('Valet did not serve within %d s:\n%s' % (
+                    START_BOUND, self.output()))
+            time.sleep(0.1)
+        with open(url_file) as f:
+            self.url = f.read().strip()
+
+    def output(self):
+        self.log.flush()
+        with open(os.path.join(self.state_dir, 'serve.out')) as f:
+            return f.read()[-4000:]
+
+    def _stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def auth(self, user_id, project_id, roles):
+        """A keystoneauth plugin that is this identity on this Valet."""
+        return noauth.ValetNoAuth(endpoint=self.url, user_id=user_id,
+                                  project_id=project_id, roles=roles)
+
+    def client(self, user_id=ADMIN['user_id'],
+               project_id=ADMIN['project_id'], roles=ADMIN['roles']):
+        """A plugin client with that identity."""
+        session = ks_session.Session(
+            auth=self.auth(user_id, project_id, roles))
+        return valet_client.Client(valet_client.adapter(
+            session, endpoint_override=self.url))
+
+
+def unused_url():
+    """A URL on 127.0.0.1 where nothing listens (Valet unreachable)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    return 'http://127.0.0.1:%d' % port
+
+
+def temp_file(text, suffix='.yaml'):
+    """Write text to a new temporary file; return its path."""
+    fd, path = tempfile.mkstemp(suffix=suffix)
+    with os.fdopen(fd, 'w') as f:
+        f.write(text)
+    return path
