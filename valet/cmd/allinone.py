@@ -171,19 +171,6 @@ class AllInOne(object):
             return response.status_code, None
 
 
-def stack_resources(template, stack_id):
-    """The ``resources`` Heat's plugin would send for a flat template."""
-    resources = {}
-    for name, res in template['resources'].items():
-        resources[str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                 '%s/%s' % (stack_id, name)))] = {
-            'name': name, 'type': res.get('type'),
-            'properties': res.get('properties') or {},
-            'metadata': {'heat_root_stack_id': stack_id,
-                         'heat_resource_name': name}}
-    return resources
-
-
 def _say(out, step, status, document=None):
     out.write('%-44s %s\n' % (step, status))
     if document is not None and status >= 400:
@@ -207,7 +194,7 @@ def demonstrate(aio, template_path, out, groups=()):
             return 1
     template, _origins = hot.load(template_path)
     stack_id = str(uuid.uuid4())
-    resources = stack_resources(template, stack_id)
+    resources = hot.stack_resources(template, stack_id)
     status, doc = aio.call('POST', '/v1/plans', {
         'plan_name': os.path.splitext(os.path.basename(template_path))[0],
         'stack_id': stack_id, 'resources': resources})

@@ -36,6 +36,7 @@ it.
 """
 
 import os
+import uuid
 
 from valet.common import hot_files as files
 from valet.common import hot_functions as fn
@@ -457,3 +458,23 @@ def load(path, environments=(), parameters=()):
         'heat_template_version', '2015-04-30'),
         'resources': loader.flat_resources()}
     return flat, loader.origins
+
+
+def stack_resources(template, stack_id):
+    """The ``resources`` of a ``POST /v1/plans`` for a flat template.
+
+    What Heat's lifecycle plugin would send for the stack ``stack_id``
+    built from ``template`` (as :func:`load` returns it): each resource
+    under an orchestration id derived from the stack id and its qualified
+    name (stable: the same stack and name give the same id), with the
+    Heat scheduler hints Valet stores beside its placement.
+    """
+    resources = {}
+    for name, res in template['resources'].items():
+        resources[str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                 '%s/%s' % (stack_id, name)))] = {
+            'name': name, 'type': res.get('type'),
+            'properties': res.get('properties') or {},
+            'metadata': {'heat_root_stack_id': stack_id,
+                         'heat_resource_name': name}}
+    return resources

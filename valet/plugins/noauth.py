@@ -41,7 +41,9 @@ class ValetNoAuth(plugin.BaseAuthPlugin):
         self.endpoint = endpoint
         self.user_id = user_id
         self.project_id = project_id
-        self.roles = list(roles or ())
+        # A loader given a string (openstack.config passes --os-roles as
+        # it was typed) or a list (oslo.config, code).
+        self.roles = _roles(roles or ())
 
     def get_headers(self, session, **kwargs):
         headers = {'X-User-Id': self.user_id,
