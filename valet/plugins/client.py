@@ -46,12 +46,13 @@ _opts = [
                help='Valet API endpoint, e.g. http://controller:8090. '
                     'Unset: looked up in the service catalog under '
                     'service_type (default "valet") and valid_interfaces.'),
-    cfg.StrOpt('failure_mode', default='reject', choices=[
-        ('reject', 'Refuse the request (the stack fails, or no host '
-                   'passes the filter) with the reason.'),
-        ('yield', 'Go on without Valet: the stack is built, or every '
-                  'host passes the filter, as if Valet were not '
-                  'installed; a warning is logged.')],
+    cfg.StrOpt('failure_mode', default='reject',
+               choices=[
+                   ('reject', 'Refuse the request (the stack fails, or no '
+                              'host passes the filter) with the reason.'),
+                   ('yield', 'Go on without Valet: the stack is built, or '
+                             'every host passes the filter, as if Valet '
+                             'were not installed; a warning is logged.')],
                help='What to do when Valet cannot be reached, does not '
                     'answer within the timeout, or answers 503. Refusals '
                     'of Valet itself (a rule no host can satisfy) always '
@@ -132,7 +133,6 @@ def adapter(session, conf=None, group=GROUP, **kwargs):
             connect_retry_delay=section.connect_retry_delay,
             status_code_retries=section.status_code_retries,
             status_code_retry_delay=section.status_code_retry_delay)
-        options['timeout'] = section.timeout
     options.update({k: v for k, v in kwargs.items() if v is not None})
     return ks_adapter.Adapter(session, **options)
 
@@ -145,7 +145,7 @@ def from_conf(conf, group=GROUP, session=None):
     """
     if session is None:
         session = session_from_conf(conf, group)
-    return Client(adapter(session, conf, group))
+    return Client(adapter(session, conf, group), timeout=conf[group].timeout)
 
 
 def _error_from_response(response):
@@ -159,10 +159,16 @@ def _error_from_response(response):
 
 
 class Client(object):
-    """The calls of Valet's v1 API that the plugins make."""
+    """The calls of Valet's v1 API that the plugins make.
 
-    def __init__(self, ks_adapter_):
+    :param timeout: seconds to wait for each answer (None: the session's),
+        so that a hung Valet never holds the caller for ever, whatever
+        session it lends.
+    """
+
+    def __init__(self, ks_adapter_, timeout=None):
         self.adapter = ks_adapter_
+        self.timeout = timeout
 
     def request(self, method, path, body=None, ok=(200, 201, 204)):
         """One call; the decoded JSON document, or None for no body."""
@@ -171,6 +177,8 @@ class Client(object):
                               'Accept': 'application/json'}}
         if body is not None:
             kwargs['json'] = body
+        if self.timeout is not None:
+            kwargs['timeout'] = self.timeout
         try:
             response = self.adapter.request(path, method, **kwargs)
         except ks_exc.EndpointNotFound as e:
