@@ -35,8 +35,11 @@ else:
     openstackdocs_bug_tag = 'doc'
     openstackdocs_auto_name = False
 
-config_generator_config_file = '../../etc/valet/valet-config-generator.conf'
-sample_config_basename = '_static/valet'
+config_generator_config_file = [
+    ('../../etc/valet/valet-config-generator.conf', '_static/valet'),
+    ('../../etc/valet/valet-plugins-config-generator.conf',
+     '_static/valet-plugins'),
+]
 
 policy_generator_config_file = [
     ('../../etc/valet/valet-policy-generator.conf', '_static/valet'),

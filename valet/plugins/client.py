@@ -30,6 +30,8 @@ This module imports only keystoneauth1 and oslo.config, which Heat, Nova
 and OpenStackClient all have: it is loaded inside their processes.
 """
 
+import copy
+
 from keystoneauth1 import adapter as ks_adapter
 from keystoneauth1 import exceptions as ks_exc
 from keystoneauth1 import loading as ks_loading
@@ -40,6 +42,9 @@ API_VERSION = 'valet 1.0'
 GROUP = 'valet'
 
 FAILURE_MODES = ('reject', 'yield')
+#: keystoneauth's defaults changed for Valet: its service type, and a
+#: bounded wait (seconds) for a Valet that does not answer.
+_DEFAULTS = {'service_type': SERVICE_TYPE, 'timeout': 60}
 
 _opts = [
     cfg.URIOpt('url', schemes=['http', 'https'],
@@ -96,17 +101,23 @@ def register_opts(conf, group=GROUP):
     ks_loading.register_session_conf_options(conf, group)
     ks_loading.register_auth_conf_options(conf, group)
     ks_loading.register_adapter_conf_options(conf, group)
-    # The adapter's defaults for Valet: its service type, and a bounded
-    # wait for a Valet that does not answer.
-    conf.set_default('service_type', SERVICE_TYPE, group=group)
-    conf.set_default('timeout', 60, group=group)
+    for name, value in _DEFAULTS.items():
+        conf.set_default(name, value, group=group)
 
 
 def list_opts(group=GROUP):
-    """The ``[valet]`` options, for oslo-config-generator."""
-    return [(group, _opts + ks_loading.get_session_conf_options() +
-             ks_loading.get_auth_common_conf_options() +
-             ks_loading.get_adapter_conf_options())]
+    """The ``[valet]`` options, for oslo-config-generator.
+
+    With the defaults :func:`register_opts` gives them.
+    """
+    opts = copy.deepcopy(
+        _opts + ks_loading.get_session_conf_options() +
+        ks_loading.get_auth_common_conf_options() +
+        ks_loading.get_adapter_conf_options())
+    for opt in opts:
+        if opt.dest in _DEFAULTS:
+            opt.default = _DEFAULTS[opt.dest]
+    return [(group, opts)]
 
 
 def session_from_conf(conf, group=GROUP):

@@ -224,3 +224,13 @@ class TimeoutTestCase(testtools.TestCase):
             auth=noauth.ValetNoAuth(endpoint=URL)))
         valet.list_groups()
         self.assertEqual(7, requests.last_request.timeout)
+
+
+class ListOptsTestCase(testtools.TestCase):
+
+    def test_sample_defaults_are_the_registered_ones(self):
+        conf = self.useFixture(config_fixture.Config(cfg.ConfigOpts())).conf
+        client.register_opts(conf)
+        for _group, opts in client.list_opts():
+            for opt in opts:
+                self.assertEqual(conf.valet[opt.dest], opt.default, opt.dest)
