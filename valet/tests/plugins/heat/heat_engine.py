@@ -238,13 +238,18 @@ def context(auth_plugin, project_id='heat-tests-project',
 
 
 def make_stack(ctx, name, template, files=None, env=None,
-               disable_rollback=True):
-    """A stack to validate or create: ``template`` is YAML text or a dict."""
+               disable_rollback=True, strict_validate=True):
+    """A stack to validate or create: ``template`` is YAML text or a dict.
+
+    Validation is strict, as in ``openstack stack create``: property values
+    are checked against their constraints (flavors and images against the
+    fakes above).
+    """
     if isinstance(template, str):
         template = template_format.parse(template)
     tmpl = templatem.Template(template, files=files or {},
                               env=environment.Environment(env or {}))
-    return parser.Stack(ctx, name, tmpl, strict_validate=False,
+    return parser.Stack(ctx, name, tmpl, strict_validate=strict_validate,
                         disable_rollback=disable_rollback)
 
 
