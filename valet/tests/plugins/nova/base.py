@@ -95,12 +95,16 @@ class CallSpy(fixtures.Fixture):
     """Records every Valet API call the plugin client makes."""
 
     def _setUp(self):
+        #: ``(method, path without query)`` of each call.
         self.calls = []
+        #: The bodies sent, in the same order.
+        self.bodies = []
         real = valet_client.Client.request
         spy = self
 
         def request(client, method, path, body=None, ok=(200, 201, 204)):
             spy.calls.append((method, path.split('?')[0]))
+            spy.bodies.append(body)
             return real(client, method, path, body=body, ok=ok)
 
         self.useFixture(fixtures.MonkeyPatch(
@@ -119,6 +123,9 @@ class NovaFilterTestCase(testtools.TestCase):
         self.heat = self.valet.client(**HEAT_USER)
         self.nova_conf = self.write_nova_conf(self.valet.url)
         self.useFixture(config_fixture.Config(CONF))
+        # The Config fixture's cleanup forgets set_default(): register as
+        # importing the filter did.
+        valet_client.register_opts(CONF)
         CONF(['--config-file', self.nova_conf], project='nova',
              default_config_files=[])
         from valet.plugins.nova import filter as valet_filter
@@ -276,9 +283,21 @@ class NovaFilterTestCase(testtools.TestCase):
                                                       index)
         return [state.host for state in passed]
 
+    def land(self, spec, host):
+        """Nova builds the server on ``host``: its HostState knows it.
+
+        What the scheduler does with the host it selected
+        (``consume_from_request``, the instance in ``instances``).
+        """
+        state = self.host(host)
+        state.consume_from_request(spec)
+        state.instances[spec.instance_uuid] = objects.Instance(
+            uuid=spec.instance_uuid)
+
     def server_group(self, policy, members=(), hosts=(), name='sg'):
         return objects.InstanceGroup(
             uuid=str(uuid.uuid4()), name=name, policy=policy,
+            policies=[policy],
             members=list(members), hosts=list(hosts), project_id=PROJECT,
             user_id='user-1')
 
