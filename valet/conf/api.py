@@ -12,7 +12,7 @@
 
 """Options of the ``[api]`` group: how valet-api authenticates and listens."""
 
-from keystonemiddleware.auth_token import _opts as authtoken_opts
+from keystonemiddleware import auth_token
 from oslo_config import cfg
 from oslo_middleware import opts as middleware_opts
 from oslo_policy import opts as policy_opts
@@ -95,7 +95,7 @@ def _middleware_opts():
     return (middleware_opts.list_opts_cors() +
             middleware_opts.list_opts_http_proxy_to_wsgi() +
             middleware_opts.list_opts_healthcheck() +
-            authtoken_opts.list_opts())
+            auth_token.list_opts())
 
 
 def register_opts(conf):

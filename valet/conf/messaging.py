@@ -23,15 +23,9 @@ in-process ``fake://`` transport, the ``valet`` exchange and the
 import socket
 
 from oslo_config import cfg
-# oslo.messaging registers its tracing and metrics options on the global
-# cfg.CONF only, yet reads them from the ConfigOpts the transport was built
-# with, and its list_opts() leaves them out: register them on our own conf
-# from where the library defines them.
-from oslo_messaging._metrics import client as om_metrics
-from oslo_messaging._tracing import client as om_tracing
-from oslo_messaging.notify import notifier as om_notifier
+import oslo_messaging
+from oslo_messaging import conffixture as om_conffixture
 from oslo_messaging import opts as om_opts
-from oslo_messaging import transport as om_transport
 
 DEFAULT_TRANSPORT_URL = 'fake://'
 CONTROL_EXCHANGE = 'valet'
@@ -46,7 +40,10 @@ default_opts = [
 
 engine_rpc_group = cfg.OptGroup(
     'engine_rpc', title='Engine RPC options',
-    help='How valet-api and valet-listener reach valet-engine.')
+    help='How valet-api and valet-listener reach valet-engine. The bus '
+         'is [DEFAULT] transport_url; Valet\'s processes default it to '
+         'fake:// (in-process, for a single process such as '
+         'valet-allinone) and [DEFAULT] control_exchange to valet.')
 
 engine_rpc_opts = [
     cfg.StrOpt('topic', default='valet-engine',
@@ -67,7 +64,8 @@ notifications_group = cfg.OptGroup(
     'notifications', title='API notification options',
     help='The API publishes every request and its response as an '
          'oslo.messaging notification; the bus itself is configured in '
-         '[oslo_messaging_notifications].')
+         '[oslo_messaging_notifications], whose driver Valet defaults to '
+         'messagingv2.')
 
 notifications_opts = [
     cfg.IntOpt('queue_size', default=1000, min=1,
@@ -112,10 +110,13 @@ listener_opts = [
 def _register_oslo_messaging_opts(conf):
     for group, opts in om_opts.list_opts():
         conf.register_opts(opts, group=group)
-    conf.register_opts(om_tracing.oslo_messaging_tracing,
-                       group='oslo_messaging_tracing')
-    conf.register_opts(om_metrics.oslo_messaging_metrics,
-                       group='oslo_messaging_metrics')
+    # oslo.messaging also reads [oslo_messaging_tracing] and
+    # [oslo_messaging_metrics] from the conf a transport is built with, but
+    # registers them on the global cfg.CONF only and list_opts() leaves
+    # them out. Its ConfFixture is the library's public way to put every
+    # option it reads on a ConfigOpts: built (never set up as a fixture),
+    # it registers them and changes nothing else.
+    om_conffixture.ConfFixture(conf)
     conf.set_default('transport_url', DEFAULT_TRANSPORT_URL)
     conf.set_default('control_exchange', CONTROL_EXCHANGE)
     conf.set_default('driver', ['messagingv2'],
@@ -123,17 +124,18 @@ def _register_oslo_messaging_opts(conf):
 
 
 def set_library_defaults():
-    """Show Valet's defaults for oslo.messaging's options in the sample.
+    """Show Valet's exchange in the sample configuration file.
 
-    The ``oslo.config.opts.defaults`` hook of oslo-config-generator: it
-    changes the library's option objects themselves, which is only right
-    in the generator's process. Valet's processes get the same defaults
-    from :func:`register_opts`, on their own ConfigOpts.
+    The ``oslo.config.opts.defaults`` hook of oslo-config-generator; it
+    changes the library's defaults for the whole process, which is only
+    right in the generator's process. oslo.messaging has a public setter
+    for the exchange only: the sample shows the library's own defaults of
+    ``[DEFAULT] transport_url`` and ``[oslo_messaging_notifications]
+    driver``, and Valet's own groups say what Valet's processes use
+    instead (they get all three from :func:`register_opts`, on their own
+    ConfigOpts).
     """
-    cfg.set_defaults(om_transport._transport_opts,
-                     transport_url=DEFAULT_TRANSPORT_URL,
-                     control_exchange=CONTROL_EXCHANGE)
-    cfg.set_defaults(om_notifier._notifier_opts, driver=['messagingv2'])
+    oslo_messaging.set_transport_defaults(CONTROL_EXCHANGE)
 
 
 def register_opts(conf):

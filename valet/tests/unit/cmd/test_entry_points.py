@@ -158,7 +158,7 @@ class EntryPointsTest(base.TestCase):
         self.assertEqual('valet-engine', conf.engine_rpc.topic)
 
     def test_config_defaults_hook(self):
-        # It changes oslo.messaging's own option objects: run it in a
+        # It changes library defaults for the whole process: run it in a
         # process of its own, as oslo-config-generator does.
         hooks = valet_entry_points('oslo.config.opts.defaults')
         self.assertEqual(['valet'], [point.name for point in hooks])
@@ -181,7 +181,7 @@ class EntryPointsTest(base.TestCase):
                                  script % (module, function)],
                                 capture_output=True, text=True, check=True,
                                 timeout=120)
-        self.assertEqual("fake:// valet ['messagingv2'] 3 1",
+        self.assertEqual("rabbit:// valet [] 3 1",
                          output.stdout.strip())
 
     def test_policies(self):
