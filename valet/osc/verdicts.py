@@ -41,12 +41,11 @@ BROKEN = 'broken'
 
 #: What only the data center can tell, with the reason.
 NOT_JUDGED = (
-    'capacity: whether each host has room for its servers',
+    'capacity: room on each host',
     'availability zones and disabled hosts',
     'aggregate extra specs of the flavors',
-    'running members of named groups: where a group already runs',
-    'exclusivity: servers of other stacks and used capacity on the '
-    'group\'s hosts, and other stacks\' exclusivity groups',
+    'named groups: where they already run',
+    'exclusivity: other stacks on the group\'s hosts',
 )
 
 

@@ -87,8 +87,7 @@ class TestPlans(base.OpenStackTestCase):
         self.assertEqual(sorted(app_racks | db_racks),
                          links['app_db']['racks'])
         self.assertTrue(links['app_db']['crosses'])
-        self.assertIn('capacity: whether each host has room for its '
-                      'servers', shown['not_judged'])
+        self.assertIn('capacity: room on each host', shown['not_judged'])
 
     def test_table_list_show_delete(self):
         stack_id = str(uuid.uuid4())
