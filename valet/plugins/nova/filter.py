@@ -139,7 +139,8 @@ def resource_path(path_in_stack, resource_name):
 
     :param path_in_stack: the ``heat_path_in_stack`` hint: a list (or one
         string) whose first element names the root stack and whose others
-        are ``"resource name,stack name"`` of each nested level.
+        are ``"resource name,stack name"`` of each nested level (split at
+        the last comma: stack names have none).
     :param resource_name: the ``heat_resource_name`` hint.
     :returns: the resource names from the root stack down to the server
         joined by ``/``, e.g. ``"web_group/0/server"``.
@@ -151,7 +152,7 @@ def resource_path(path_in_stack, resource_name):
     names = []
     for level in path_in_stack:
         if ',' in level:
-            names.append(level.split(',', 1)[0])
+            names.append(level.rsplit(',', 1)[0])
     names.append(resource_name)
     return '/'.join(names)
 

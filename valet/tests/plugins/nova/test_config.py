@@ -44,6 +44,11 @@ class TestResourcePath(testtools.TestCase):
             ['mystack', 'group,mystack-group-x', '0,mystack-group-x-0-y'],
             'web'))
 
+    def test_resource_name_with_a_comma(self):
+        # Stack names have no comma; resource names may.
+        self.assertEqual('a,b/web', valet_filter.resource_path(
+            ['mystack', 'a,b,mystack-a-x'], 'web'))
+
     def test_no_path_hint(self):
         self.assertEqual('web', valet_filter.resource_path(None, 'web'))
 
