@@ -94,8 +94,9 @@ def deploy(conf):
     # * context: the RequestContext of the caller, with conf;
     # * auth: keystonemiddleware's auth_token (or noauth), skipped for
     #   the version document; its 401 re-shaped into API-WG JSON;
-    # * size limit: 413 for a body over [api] max_request_body_size,
-    #   before anything reads it (chunked bodies included);
+    # * size limit: oslo.middleware's, 413 for a body over
+    #   [oslo_middleware] max_request_body_size, before anything reads it
+    #   (chunked bodies included);
     # * notifications: publish every request and final response, errors
     #   included -- the 401s of auth and the 413s of the size limit too;
     #   the caller is read once auth has been through the request;

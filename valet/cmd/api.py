@@ -131,7 +131,8 @@ class _CherootServer(cheroot_wsgi.Server):
     """cheroot's WSGI server, logging through oslo.log."""
 
     ConnectionClass = _Connection
-    # The largest chunked request body read ([api] max_request_body_size).
+    # The largest chunked request body read
+    # ([oslo_middleware] max_request_body_size).
     chunked_body_limit = 1024 * 1024
     # The request line and headers together (cheroot's default: no limit).
     max_request_header_size = MAX_HEAD_BYTES
@@ -200,7 +201,7 @@ class ApiServer:
 def make_server(conf, application):
     """Return a server bound to [api] bind_host and bind_port."""
     return ApiServer(conf.api.bind_host, conf.api.bind_port, application,
-                     conf.api.max_request_body_size)
+                     conf.oslo_middleware.max_request_body_size)
 
 
 def install_stop_handlers(server):

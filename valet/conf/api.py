@@ -23,6 +23,9 @@ api_group = cfg.OptGroup(
     help='Options of the valet-api service: authentication and listening '
          'address.')
 
+# Valet's default for [oslo_middleware] max_request_body_size (1 MiB).
+MAX_REQUEST_BODY_SIZE = 1024 * 1024
+
 # The oslo.middleware.healthcheck plugin of valet.api.healthcheck.
 HEALTHCHECK_DATABASE_BACKEND = 'valet_database'
 
@@ -72,12 +75,6 @@ API_OPTS = [
              'before the deadline, with its answer lost, can be stored '
              'although the caller got a 503; a retry then finds the plan '
              'there). Keep it above the engine\'s [engine] time_limit.'),
-    cfg.IntOpt(
-        'max_request_body_size',
-        default=1024 * 1024,
-        min=1024,
-        help='Largest request body, in bytes, that valet-api reads; a '
-             'larger one is answered with 413.'),
     cfg.URIOpt(
         'public_endpoint',
         schemes=['http', 'https'],
@@ -95,6 +92,7 @@ def _middleware_opts():
     return (middleware_opts.list_opts_cors() +
             middleware_opts.list_opts_http_proxy_to_wsgi() +
             middleware_opts.list_opts_healthcheck() +
+            middleware_opts.list_opts_sizelimit() +
             auth_token.list_opts())
 
 
@@ -115,6 +113,9 @@ def register_opts(conf):
     # API answers nothing but 503 without it.
     conf.set_default('backends', [HEALTHCHECK_DATABASE_BACKEND],
                      group='healthcheck')
+    # Plans are larger than oslo.middleware's default of 112 KiB.
+    conf.set_default('max_request_body_size', MAX_REQUEST_BODY_SIZE,
+                     group='oslo_middleware')
     # [oslo_policy], read by the enforcer that valet.policy builds.
     policy_opts.set_defaults(conf)
 

@@ -66,7 +66,7 @@ class ApiServerProcessTest(base.TestCase):
             f.write('[DEFAULT]\nlog_file = %s\n'
                     '[api]\nauth_strategy = noauth\n'
                     'bind_host = 127.0.0.1\nbind_port = %d\n'
-                    'max_request_body_size = %d\n'
+                    '[oslo_middleware]\nmax_request_body_size = %d\n'
                     '[database]\nconnection = sqlite:///%s\n'
                     % (self.log_file, self.port, BODY_LIMIT,
                        os.path.join(self.tmp, 'valet.sqlite')))

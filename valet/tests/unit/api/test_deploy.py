@@ -145,7 +145,7 @@ class PublishedAnswersTest(base.APITestCase):
         self.useFixture(fixtures.MockPatch(
             'valet.common.messaging.get_notifier',
             return_value=self.notifier))
-        self.flags(group='api', max_request_body_size=1024)
+        self.flags(group='oslo_middleware', max_request_body_size=1024)
 
     def _published(self):
         return self.notifier.sent.get(timeout=test_notifications.WAIT)

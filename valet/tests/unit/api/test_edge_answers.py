@@ -41,7 +41,7 @@ class VersionHeaderOnEveryAnswerTest(base.APITestCase):
         self.assertIn(HEADER.lower(), response.headers['Vary'].lower())
 
     def test_413(self):
-        self.flags(group='api', max_request_body_size=1024)
+        self.flags(group='oslo_middleware', max_request_body_size=1024)
         response = self.request('POST', '/v1/groups',
                                 raw_body=b'{"name": "%s"}' % (b'x' * 2000),
                                 headers={HEADER: 'valet 1.0'})

@@ -128,7 +128,7 @@ class ContentChecksTest(base.APITestCase):
         self.assertError(response, 415)
 
     def test_body_too_large_is_413(self):
-        self.flags(group='api', max_request_body_size=1024)
+        self.flags(group='oslo_middleware', max_request_body_size=1024)
         response = self.request('POST', '/v1/groups',
                                 body={'name': 'x' * 2048})
         self.assertError(response, 413, 'valet.request_too_large')
@@ -149,7 +149,7 @@ class ContentChecksTest(base.APITestCase):
     def test_chunked_body_too_large_is_413(self):
         # Without a Content-Length the limit still holds, and nothing
         # past it is read.
-        self.flags(group='api', max_request_body_size=1024)
+        self.flags(group='oslo_middleware', max_request_body_size=1024)
         body = io.BytesIO(jsonutils.dump_as_bytes(
             {'name': 'web', 'type': 'affinity', 'level': 'host',
              'description': 'x' * 4096}))
@@ -158,7 +158,7 @@ class ContentChecksTest(base.APITestCase):
         self.assertLessEqual(body.tell(), 1025)
 
     def test_chunked_body_within_the_limit(self):
-        self.flags(group='api', max_request_body_size=1024)
+        self.flags(group='oslo_middleware', max_request_body_size=1024)
         response = self._chunked(io.BytesIO(jsonutils.dump_as_bytes(
             {'name': 'web', 'type': 'affinity', 'level': 'host'})))
         self.assertEqual(201, response.status_int, response.body)
@@ -166,7 +166,7 @@ class ContentChecksTest(base.APITestCase):
 
     def test_body_too_large_needs_no_identity(self):
         # Refused before authentication reads anything.
-        self.flags(group='api', max_request_body_size=1024)
+        self.flags(group='oslo_middleware', max_request_body_size=1024)
         response = self.request('POST', '/v1/groups', persona=None,
                                 body={'name': 'x' * 2048})
         self.assertError(response, 413, 'valet.request_too_large')

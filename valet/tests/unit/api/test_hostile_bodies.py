@@ -96,7 +96,8 @@ class HostileBodyTest(base.APITestCase):
 
     def test_members_over_max_items(self):
         members = ['p%d' % i for i in range(group_schema.MAX_MEMBERS + 1)]
-        self.flags(group='api', max_request_body_size=8 * 1024 * 1024)
+        self.flags(group='oslo_middleware',
+                   max_request_body_size=8 * 1024 * 1024)
         response = self.request('PUT', self.group + '/members',
                                 body={'members': members})
         self.assertSmall400(response, "field 'members'",
@@ -184,7 +185,8 @@ class ListFieldsAreBoundedTest(base.APITestCase):
         self.assertGreaterEqual(found, 4)
 
     def test_plan_locations_over_max_hosts(self):
-        self.flags(group='api', max_request_body_size=16 * 1024 * 1024)
+        self.flags(group='oslo_middleware',
+                   max_request_body_size=16 * 1024 * 1024)
         body = _plan_body(plan_fakes.resources('web1'))
         body['locations'] = ['h%d' % i
                              for i in range(plan_schema.MAX_HOSTS + 1)]

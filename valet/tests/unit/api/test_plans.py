@@ -165,7 +165,8 @@ class CreatePlanTest(PlanTestCase):
         self.engine.create_plan.return_value = plan_fakes.engine_plan()
         resources = {'o-%d' % i: {'type': 'OS::Nova::Server'}
                      for i in range(10000)}
-        self.flags(group='api', max_request_body_size=4 * 1024 * 1024)
+        self.flags(group='oslo_middleware',
+                   max_request_body_size=4 * 1024 * 1024)
         response = self.request('POST', '/v1/plans',
                                 body=_post_body(resources=resources))
         self.assertEqual(201, response.status_int, response.body)
