@@ -17,10 +17,19 @@ from osc_lib.command import command
 from valet.osc import common
 
 
+def _state(part):
+    """``ok``, or the state with Valet's reason: ``unavailable (...)``."""
+    state = part.get('status') or 'unknown'
+    if part.get('detail'):
+        state += ' (%s)' % common.one_line(part['detail'])
+    return state
+
+
 class ShowStatus(common.ValetCommand, command.ShowOne):
     """Show whether Valet's database and engine answer.
 
-    Exits 1 when one of them does not (Valet answers 503).
+    Exits 1 when one of them does not (Valet answers 503), with the
+    reason Valet gives.
     """
 
     def take_action(self, parsed_args):
@@ -30,7 +39,7 @@ class ShowStatus(common.ValetCommand, command.ShowOne):
         self.healthy = all(part.get('status') == 'ok'
                            for part in (database, engine))
         columns = ('database', 'engine', 'engine_id', 'hosts')
-        return columns, (database.get('status'), engine.get('status'),
+        return columns, (_state(database), _state(engine),
                          engine.get('id'), engine.get('hosts'))
 
     def run(self, parsed_args):

@@ -70,17 +70,23 @@ class Result(object):
 class OpenStackTestCase(testtools.TestCase):
     """One Valet per class; :meth:`openstack` runs the command line."""
 
+    #: Whether the class needs the suite's Valet (``running``).
+    start_valet = True
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.running = plugin_fixtures.RunningValet()
-        cls.running.setUp()
+        cls.running = None
+        if cls.start_valet:
+            cls.running = plugin_fixtures.RunningValet()
+            cls.running.setUp()
         cls.home = tempfile.TemporaryDirectory(prefix='valet-osc-home-')
 
     @classmethod
     def tearDownClass(cls):
-        cls.running.cleanUp()
         cls.home.cleanup()
+        if cls.running is not None:
+            cls.running.cleanUp()
         super().tearDownClass()
 
     def environment(self, extra=None):

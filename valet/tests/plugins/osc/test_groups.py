@@ -12,6 +12,10 @@
 
 """``openstack placement group ...`` and ``placement status``, for real."""
 
+from http import server as http_server
+import json
+import threading
+
 from valet.plugins import client as valet_client
 from valet.tests.plugins import fixtures as plugin_fixtures
 from valet.tests.plugins.osc import base
@@ -180,3 +184,42 @@ class TestStatusAndAuth(base.OpenStackTestCase):
         down = self.openstack('placement', 'status',
                               env={'OS_VALET_URL': dead})
         self.assertOneLine(down, 1, 'Valet is unavailable', dead[7:])
+
+
+class _SickValet(http_server.BaseHTTPRequestHandler):
+    """A Valet whose engine does not answer: ``GET /v1/status`` is 503."""
+
+    def do_GET(self):
+        body = json.dumps({'status': {
+            'database': {'status': 'ok'},
+            'engine': {'status': 'unavailable',
+                       'detail': 'no engine answers'}}}).encode()
+        self.send_response(503 if self.path == '/v1/status' else 404)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class TestStatusUnhealthy(base.OpenStackTestCase):
+    """No Valet of the suite: a server that answers as a sick one."""
+
+    start_valet = False
+
+    def test_status_exits_1_with_the_reason(self):
+        server = http_server.HTTPServer(('127.0.0.1', 0), _SickValet)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(thread.join)
+        self.addCleanup(server.server_close)
+        self.addCleanup(server.shutdown)
+        url = 'http://127.0.0.1:%d' % server.server_address[1]
+        status = self.openstack('placement', 'status', '-f', 'json',
+                                endpoint=url)
+        self.assertEqual((1, []), (status.code, status.errors), status)
+        self.assertEqual({'database': 'ok',
+                          'engine': 'unavailable (no engine answers)',
+                          'engine_id': None, 'hosts': None}, status.json())
