@@ -36,6 +36,7 @@ process exits or :meth:`NotificationsMiddleware.close` is called.
 """
 
 import atexit
+import functools
 import os
 import queue
 import threading
@@ -55,9 +56,11 @@ VERSIONS_SUBJECT = 'versions'
 UNKNOWN_SUBJECT = 'unknown'
 
 MASK = '***'
-SECRET_KEY_PARTS = ('password', 'passwd', 'adminpass', 'new_pass', 'token',
-                    'secret', 'credential', 'private_key', 'privatekey',
-                    'passphrase')
+# Key parts Valet masks that oslo.utils' mask_dict_password does not know
+# ('-' counts as '_'); it knows the rest (password, token, secret,
+# adminpass, new_pass, passphrase...).
+EXTRA_SECRET_KEY_PARTS = ('passwd', 'credential', 'privatekey',
+                          'private_key')
 
 
 def event_type_for(path):
@@ -72,16 +75,34 @@ def event_type_for(path):
     return 'api.v1.%s' % subject
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_secret_key(key):
-    lowered = str(key).lower().replace('-', '_')
-    return any(part in lowered for part in SECRET_KEY_PARTS)
+    """True if mask_dict_password masks this key, or Valet does."""
+    if strutils.mask_dict_password({key: ''}, secret=MASK)[key] == MASK:
+        return True
+    lowered = key.lower().replace('-', '_')
+    return any(part in lowered for part in EXTRA_SECRET_KEY_PARTS)
+
+
+def _mask_secret_keys(value):
+    """Mask the whole value under a secret key, whatever its type.
+
+    mask_dict_password masks a string or a list under a secret key, but
+    looks inside a dictionary (``{"token": {"id": ...}}``) instead.
+    """
+    if isinstance(value, dict):
+        return {key: MASK if _is_secret_key(str(key))
+                else _mask_secret_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask_secret_keys(item) for item in value]
+    return value
 
 
 def scrub(value):
     """Return a copy of a JSON value with every secret masked."""
+    value = _mask_secret_keys(value)
     if isinstance(value, dict):
-        return {key: MASK if _is_secret_key(key) else scrub(item)
-                for key, item in value.items()}
+        return strutils.mask_dict_password(value, secret=MASK)
     if isinstance(value, list):
         return [scrub(item) for item in value]
     if isinstance(value, str):
@@ -106,6 +127,11 @@ class BackgroundPublisher:
     :meth:`publish` never blocks: it drops (and logs) a notification when
     the queue is full. A notification the notifier fails to send is logged
     and dropped; the thread goes on with the next one.
+
+    One long-lived daemon thread, not a futurist executor: the
+    notifications go out one at a time in order, the drain on close has a
+    deadline, and futurist joins its workers at interpreter exit with no
+    bound (a notifier retrying a bus that is down would hang the exit).
 
     The thread starts with the first notification of each process: a WSGI
     server that loads the application and then forks its workers (uwsgi

@@ -28,6 +28,9 @@ from valet import exception
 # (at most CALL_THREADS at once), and the caller waits for its answer no
 # longer than the call's timeout plus CALL_GRACE seconds (the grace lets
 # oslo.messaging's own timeout, with its clearer reason, arrive first).
+# Not a futurist pool: futurist joins its worker threads at interpreter
+# exit with no bound, so one call stuck on a bus that is down would keep
+# valet-api from ever exiting; these daemon threads die with the process.
 CALL_GRACE = 1.0
 #: The calls that change plans, which carry a deadline.
 CHANGES = ('create_plan', 'update_plan', 'migrate_server', 'replan_server',

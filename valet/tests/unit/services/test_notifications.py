@@ -92,6 +92,15 @@ class ScrubTest(base.TestCase):
                           'adminPass': '***', 'name': 'web'}, scrubbed)
         self.assertEqual('s3cret', body['auth']['password'])
 
+    def test_keys_oslo_utils_does_not_know_masked_too(self):
+        body = {'db_passwd': 'a', 'Private-Key': 'b',
+                'nested': [{'credentials': {'id': 'c'}}],
+                'app-privatekey': 'd', 'user': 'bob'}
+        self.assertEqual({'db_passwd': '***', 'Private-Key': '***',
+                          'nested': [{'credentials': '***'}],
+                          'app-privatekey': '***', 'user': 'bob'},
+                         notifications.scrub(body))
+
     def test_password_in_text_masked(self):
         self.assertNotIn('hunter2',
                          notifications.scrub('{"password": "hunter2"'))
