@@ -21,6 +21,7 @@ import os
 import uuid
 
 import fixtures
+from heat.common import template_format
 from oslo_config import cfg
 import testtools
 
@@ -62,7 +63,7 @@ class HeatTestCase(testtools.TestCase):
         super().setUp()
         self.useFixture(fixtures.Timeout(300, gentle=True))
         self.set_valet(url=self.valet.url, failure_mode='reject')
-        self.useFixture(heat_engine.InProcessEngine())
+        self.engine = self.useFixture(heat_engine.InProcessEngine()).engine
         self.project_id = 'p-' + uuid.uuid4().hex[:12]
         self.user_id = 'u-' + uuid.uuid4().hex[:12]
         self.ctx = self.context()
@@ -87,25 +88,45 @@ class HeatTestCase(testtools.TestCase):
             ctx or self.ctx, name or 's-' + uuid.uuid4().hex[:10], template,
             files=files, env=env)
 
-    def create(self, template, expect=('CREATE', 'COMPLETE'), **kwargs):
-        """Validate, store and create a stack; delete it at cleanup."""
-        stk = self.stack(template, **kwargs)
-        stk.validate()
-        stk.store()
-        self.addCleanup(self._delete, stk.context, stk.id)
-        stk.create()
+    def create(self, template, expect=('CREATE', 'COMPLETE'), name=None,
+               files=None, params=None, ctx=None):
+        """Create a stack through heat's engine; delete it at cleanup."""
+        ctx = ctx or self.ctx
+        identity = self.engine.create_stack(
+            ctx, name or 's-' + uuid.uuid4().hex[:10],
+            template_format.parse(template), {'parameters': params or {}},
+            files or {}, {'disable_rollback': True})
+        self.addCleanup(self._delete, ctx, identity)
+        stk = heat_engine.load(ctx, identity['stack_id'])
         self.assertEqual(expect, stk.state, stk.status_reason)
         return stk
 
-    def _delete(self, ctx, stack_id):
-        # Another Valet URL may be configured by the test by now.
+    def update(self, stk, template, expect=('UPDATE', 'COMPLETE'),
+               files=None, params=None):
+        """Update a stack through heat's engine; the stack once done."""
+        self.engine.update_stack(
+            stk.context, dict(stk.identifier()),
+            template_format.parse(template), {'parameters': params or {}},
+            files or {}, {'disable_rollback': True})
+        updated = heat_engine.load(stk.context, stk.id)
+        self.assertEqual(expect, updated.state, updated.status_reason)
+        return updated
+
+    def delete(self, stk, expect=('DELETE', 'COMPLETE')):
+        """Delete a stack through heat's engine."""
+        self.engine.delete_stack(stk.context, dict(stk.identifier()))
+        deleted = heat_engine.load(stk.context, stk.id)
+        self.assertEqual(expect, deleted.state, deleted.status_reason)
+        return deleted
+
+    def _delete(self, ctx, identity):
+        # The test may have pointed heat at another Valet by now.
         cfg.CONF.set_override('url', self.valet.url, group='valet')
         try:
-            stk = heat_engine.load(ctx, stack_id)
+            self.engine.delete_stack(ctx, identity)
         except Exception:
+            # Deleted by the test already.
             return
-        if stk.action != stk.DELETE:
-            stk.delete()
 
     def plan(self, stk):
         """The stack's plan in Valet."""

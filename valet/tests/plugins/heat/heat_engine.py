@@ -49,6 +49,7 @@ from heat.engine import service
 from heat.engine import stack as parser
 from heat.engine import stack_lock
 from heat.engine import template as templatem
+from heat.rpc import client as rpc_client
 from oslo_config import cfg
 from oslo_db import options as db_options
 import oslo_messaging
@@ -213,11 +214,16 @@ def setup():
     cfg.CONF.set_override('convergence_engine', False)
     cfg.CONF.set_override('stack_scheduler_hints', True)
     cfg.CONF.set_override('max_stacks_per_tenant', -1)
+    # A resource that fails fails at once: no retries with back-off.
+    cfg.CONF.set_override('action_retry_limit', 0)
     db_options.set_defaults(cfg.CONF, connection='sqlite://')
     models.BASE.metadata.create_all(db_api.get_engine())
     ks_plugin.KeystoneClientPlugin._create = (
         lambda self, version=None: fake_keystoneclient.FakeKeystoneClient())
     heat_messaging.setup('fake://', optional=True)
+    # An RPC client registers the RPC options (rpc_response_timeout) that
+    # the engine reads.
+    rpc_client.EngineClient()
     genv = resources.global_env()
     genv.register_class('OS::Nova::Server', FakeServer)
     genv.register_class('OS::Nova::ServerGroup', FakeServerGroup)
@@ -254,7 +260,7 @@ def make_stack(ctx, name, template, files=None, env=None,
 
 
 def load(ctx, stack_id):
-    """The stored stack, as the engine loads it."""
+    """The stored stack (deleted or not), as the engine loads it."""
     return parser.Stack.load(ctx, stack_id=stack_id)
 
 
