@@ -28,6 +28,7 @@ import json
 import sys
 
 from oslo_config import cfg
+import prettytable
 
 from valet.common import hot
 from valet.conf import engine as engine_conf
@@ -109,6 +110,13 @@ def _totals(totals, metrics):
     return lines
 
 
+def _table(columns):
+    """An empty table of these columns, left aligned, as OSC prints them."""
+    table = prettytable.PrettyTable(columns)
+    table.align = 'l'
+    return table
+
+
 def format_table(result, stack, datacenter, nova_groups=()):
     """Return the result as a readable table and why it is right.
 
@@ -122,20 +130,21 @@ def format_table(result, stack, datacenter, nova_groups=()):
         groups.
     """
     if not result.ok:
-        lines = ['No placement: %s' % result.reason]
+        table = _table(('RULE', 'HOSTS EXCLUDED', 'SERVERS'))
+        table.align['HOSTS EXCLUDED'] = 'r'
         for rule, info in sorted(result.explanation.items()):
-            lines.append('  %-32s excluded %5d host(s) for %s' % (
-                rule, info['hosts_excluded'], ', '.join(info['servers'])))
-        return '\n'.join(lines)
+            table.add_row((rule, info['hosts_excluded'],
+                           ', '.join(info['servers'])))
+        return '\n'.join(['No placement: %s' % result.reason] +
+                         ['  ' + line for line in
+                          table.get_string().splitlines()])
     groups = _groups_by_server(stack)
-    rows = [('SERVER', 'HOST', 'RACK', 'FLAVOR', 'GROUPS')]
+    table = _table(('SERVER', 'HOST', 'RACK', 'FLAVOR', 'GROUPS'))
     for name, where in result.placements.items():
-        rows.append((name, where['host'], where['rack'],
-                     stack.servers[name].flavor.name,
-                     ','.join(groups.get(name, [])) or '-'))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    lines = ['  '.join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
-             for r in rows]
+        table.add_row((name, where['host'], where['rack'],
+                       stack.servers[name].flavor.name,
+                       ','.join(groups.get(name, [])) or '-'))
+    lines = table.get_string().splitlines()
     found = verdicts.explain(datacenter, stack, result.placements,
                              nova_groups)
     lines += _section('Rules', [r['text'] for r in found['rules']])

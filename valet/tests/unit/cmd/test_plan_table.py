@@ -30,6 +30,7 @@ import yaml
 from valet.cmd import plan
 from valet.optimizer import api
 from valet.tests import base
+from valet.tests.unit.cmd import tables
 from valet.tests.unit.cmd import test_plan_imports
 from valet.tests.unit.optimizer import fakes
 
@@ -46,7 +47,8 @@ def _documented_table():
     """The lines of the table example of manage.rst, unindented."""
     with open(MANAGE_DOC) as stream:
         lines = stream.read().splitlines()
-    start = lines.index('   SERVER  HOST     RACK  FLAVOR    GROUPS')
+    start = lines.index('   +--------+---------+------+----------+'
+                        '--------------+')
     end = next(i for i in range(start, len(lines))
                if lines[i].startswith('   elapsed_ms: '))
     return [line[3:] for line in lines[start:end + 1]]
@@ -98,8 +100,8 @@ class TestPlanTable(base.TestCase):
         parts = self.sections(self.sample_table('web-3tier'))
         self.assertEqual(['servers', 'Rules', 'Links', 'Totals'],
                          list(parts))
-        host = {row.split()[0]: row.split()[1]
-                for row in parts['servers'][1:]}
+        host = {row[0]: row[1]
+                for row in tables.rows(parts['servers'])[1:]}
         self.assertEqual(['web1', 'web2', 'web3', 'app1', 'app2', 'db1',
                           'db2'], list(host))
         rules = parts['Rules']

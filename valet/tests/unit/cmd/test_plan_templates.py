@@ -29,6 +29,7 @@ import fixtures
 
 from valet.cmd import plan
 from valet.tests import base
+from valet.tests.unit.cmd import tables
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), 'templates')
 
@@ -118,8 +119,7 @@ class PlanTemplatesTest(base.TestCase):
                                        '-e', template('env.yaml'),
                                        '--format', 'table')
         self.assertEqual(0, code, err)
-        rows = {line.split()[0]: line.split() for line in out.splitlines()
-                if line.strip()}
+        rows = {row[0]: row for row in tables.rows(out.splitlines())}
         self.assertEqual('m1.medium', rows['db.server'][3])
         self.assertEqual('app.pod', rows['app.servers.0'][4])
 

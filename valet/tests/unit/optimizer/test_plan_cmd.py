@@ -26,6 +26,7 @@ from valet.cmd import plan
 from valet.optimizer import api
 from valet.optimizer import exception
 from valet.tests import base
+from valet.tests.unit.cmd import tables
 from valet.tests.unit.optimizer import fakes
 from valet.topology import static
 
@@ -126,9 +127,10 @@ class TestPlanCommand(base.TestCase):
             '--template', self.sample('affinity.yaml'), '--format', 'table')
         self.assertEqual(0, code)
         lines = out.splitlines()
+        rows = tables.rows(lines)
         self.assertEqual(['SERVER', 'HOST', 'RACK', 'FLAVOR', 'GROUPS'],
-                         lines[0].split())
-        row = [line.split() for line in lines if line.startswith('cache')]
+                         rows[0])
+        row = [cells for cells in rows if cells[0] == 'cache']
         self.assertEqual(['cache', 'r02-h01', 'r02', 'm1.small',
                           'cache-aff'], row[0])
         self.assertIn('cross_rack_mbps: 0', lines)
