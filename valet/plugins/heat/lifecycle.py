@@ -22,6 +22,10 @@ stack (nested stacks are part of their root's plan):
 * before DELETE: ``DELETE /v1/plans/{stack id}`` (a stack Valet has no
   plan for is fine).
 
+Heat calls lifecycle plugins on its legacy engine path only
+(``convergence_engine = false`` in heat.conf); the convergence engine
+never does.
+
 When Valet refuses (no placement satisfies the rules, a bad rule, a group
 the project may not use), the plugin raises: Heat marks the stack FAILED
 with Valet's reason and builds nothing. When Valet cannot be reached,
@@ -52,6 +56,12 @@ class ValetLifecyclePlugin(lifecycle_plugin.LifecyclePlugin):
     def __init__(self, conf=None):
         super().__init__()
         self.conf = client_plugin.register_opts(conf or cfg.CONF)
+        if getattr(self.conf, 'convergence_engine', False):
+            # Heat runs stack lifecycle plugins on its legacy engine path
+            # only: with convergence, Valet would never see a stack.
+            LOG.warning('heat.conf has convergence_engine = true: Heat does '
+                        'not call stack lifecycle plugins then, and Valet '
+                        'plans no stack. Set convergence_engine = false.')
 
     def get_ordinal(self):
         # Before plugins that may act on a placed stack.
