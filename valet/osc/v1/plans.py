@@ -54,9 +54,10 @@ def _plan_argument(parser, help_text):
 class CreatePlan(common.ValetCommand, command.ShowOne):
     """Place a Heat template's servers with Valet and show why it holds.
 
-    The plan holds capacity for the stack until it is deleted
-    (``openstack placement plan delete``) or Heat creates the stack with
-    that stack id.
+    The plan holds capacity for the stack until it is deleted (placement
+    plan delete) or Heat creates the stack with that stack id. Exit
+    status 2 when the template, an environment file or a parameter
+    cannot be read.
     """
 
     def get_parser(self, prog_name):
