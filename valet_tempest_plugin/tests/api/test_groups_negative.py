@@ -12,6 +12,7 @@
 
 """Valet groups API: the calls that are refused, and why."""
 
+from oslo_serialization import jsonutils as json
 from oslo_utils import uuidutils
 from tempest import config
 from tempest.lib import decorators
@@ -140,3 +141,44 @@ class GroupsNegativeTest(base.BaseValetTest):
         self.assertRaises(lib_exc.Forbidden, self.client.delete_group,
                           group['id'])
         self.admin_client.show_group(group['id'])
+
+    @decorators.attr(type=['negative'])
+    @decorators.idempotent_id('32c65264-1e2c-4166-8a9e-8689da97c7ad')
+    def test_remove_members_with_servers(self):
+        group = self.create_group(group_type='exclusivity')
+        project_id = self.member.project_id
+        self.admin_client.add_members(group['id'], [project_id])
+        # The member project places servers in the group.
+        self.create_plan(names=('x1',), groups=[group['name']])
+        exc = self.assertRaises(lib_exc.Conflict,
+                                self.admin_client.remove_member,
+                                group['id'], project_id)
+        self.assertIn(project_id, _detail(exc))
+        self.assertRaises(lib_exc.Conflict,
+                          self.admin_client.remove_all_members, group['id'])
+        self.admin_client.check_member(group['id'], project_id)
+
+    @decorators.attr(type=['negative'])
+    @decorators.idempotent_id('3e01762a-1419-42ec-acbd-777af8d7516b')
+    def test_remove_non_member(self):
+        group = self.create_group()
+        self.assertRaises(lib_exc.NotFound, self.admin_client.remove_member,
+                          group['id'], self.member.project_id)
+
+    @decorators.attr(type=['negative'])
+    @decorators.idempotent_id('d2fb4257-19f5-4a1b-a6b4-1091c01d1e9a')
+    def test_method_and_media_types(self):
+        body = json.dumps({'name': self.group_name(), 'type': 'affinity',
+                           'level': 'host'})
+        exc = self.assertRaises(
+            lib_exc.UnexpectedResponseCode, self.admin_client.patch,
+            'v1/groups', body)
+        self.assertEqual(405, exc.resp.status)
+        self.assertIn('POST', exc.resp['allow'])
+        self.assertRaises(
+            lib_exc.InvalidContentType, self.admin_client.post, 'v1/groups',
+            body, headers={'Content-Type': 'text/plain',
+                           'Accept': 'application/json'})
+        self.assertRaises(
+            lib_exc.NotAcceptable, self.admin_client.get, 'v1/groups',
+            headers={'Accept': 'text/html'})

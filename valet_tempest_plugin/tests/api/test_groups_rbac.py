@@ -10,7 +10,12 @@
 # License for the specific language governing permissions and limitations
 # under the License.
 
-"""Valet groups API with a project reader and a service user."""
+"""Who may do what with groups, with the roles of the real Keystone.
+
+Groups are managed by admin only; any project's reader (members are
+readers too: Keystone's implied roles) and the service persona read
+them: list, show, and ask whether a project is a member.
+"""
 
 from tempest.lib import decorators
 from tempest.lib import exceptions as lib_exc
@@ -19,45 +24,54 @@ from valet_tempest_plugin.tests import base
 
 
 class GroupsRbacTest(base.BaseValetTest):
-    """Readers and the service persona read groups; only admin manages."""
+    """Every /v1/groups route with each persona."""
 
-    credentials = ['admin', 'primary', ['project_reader', 'reader'],
-                   ['service_user', 'service']]
+    credentials = ['admin', 'project_member', 'project_reader',
+                   'project_alt_member', base.SERVICE]
 
-    @classmethod
-    def setup_clients(cls):
-        """The groups clients of the reader and of the service user."""
-        super().setup_clients()
-        cls.reader_client = cls.os_project_reader.valet.GroupsClient()
-        cls.service_client = cls.os_service_user.valet.GroupsClient()
+    def readers(self):
+        return (self.member, self.reader, self.alt_member, self.service)
+
+    def assertForbidden(self, call, *args, **kwargs):
+        exc = self.assertRaises(lib_exc.Forbidden, call, *args, **kwargs)
+        self.assertError(exc, 403, 'valet.policy.not_authorized',
+                         ['valet:groups:'])
 
     @decorators.idempotent_id('6eea3537-9460-4a7e-90d0-2768b0f014a2')
-    def test_reader_and_service_read(self):
+    def test_readers_and_service_read(self):
         group = self.create_group()
-        project_id = self.os_primary.credentials.project_id
-        self.admin_client.add_members(group['id'], [project_id])
-        for client in (self.reader_client, self.service_client):
-            shown = client.show_group(group['id'])['group']
-            self.assertEqual([project_id], shown['members'])
-            self.assertIn(group['id'], [
-                found['id'] for found in client.list_groups()['groups']])
-            client.check_member(group['id'], project_id)
+        project_id = self.member.project_id
+        group = self.admin.groups.add_members(group['id'],
+                                              [project_id])['group']
+        for persona in self.readers():
+            groups = persona.groups
+            self.assertEqual(group, groups.show_group(group['id'])['group'])
+            self.assertEqual(group,
+                             groups.show_group(group['name'])['group'])
+            self.assertIn(group, groups.list_groups()['groups'])
+            groups.check_member(group['id'], project_id)
+            self.assertRaises(lib_exc.NotFound, groups.check_member,
+                              group['id'], self.alt_member.project_id)
 
     @decorators.attr(type=['negative'])
     @decorators.idempotent_id('7b292031-f30d-4f0f-86ca-ec1e1a8550bd')
-    def test_reader_and_service_cannot_manage(self):
+    def test_only_admin_manages(self):
         group = self.create_group()
-        project_id = self.os_primary.credentials.project_id
-        for client in (self.reader_client, self.service_client):
-            self.assertRaises(lib_exc.Forbidden, client.create_group,
-                              name=self.group_name(), type='affinity',
-                              level='host')
-            self.assertRaises(lib_exc.Forbidden, client.update_group,
-                              group['id'], description='x')
-            self.assertRaises(lib_exc.Forbidden, client.add_members,
-                              group['id'], [project_id])
-            self.assertRaises(lib_exc.Forbidden, client.remove_member,
-                              group['id'], project_id)
-            self.assertRaises(lib_exc.Forbidden, client.delete_group,
-                              group['id'])
-        self.admin_client.show_group(group['id'])
+        project_id = self.member.project_id
+        group = self.admin.groups.add_members(group['id'],
+                                              [project_id])['group']
+        for persona in self.readers():
+            groups = persona.groups
+            self.assertForbidden(groups.create_group,
+                                 name=self.group_name(), type='affinity',
+                                 level='host')
+            self.assertForbidden(groups.update_group, group['id'],
+                                 description='x')
+            self.assertForbidden(groups.add_members, group['id'],
+                                 [persona.project_id])
+            self.assertForbidden(groups.remove_member, group['id'],
+                                 project_id)
+            self.assertForbidden(groups.remove_all_members, group['id'])
+            self.assertForbidden(groups.delete_group, group['id'])
+        self.assertEqual(group, self.admin.groups.show_group(
+            group['id'])['group'])
