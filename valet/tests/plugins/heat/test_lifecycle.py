@@ -53,6 +53,19 @@ class TestUpdateDelete(base.HeatTestCase):
                                            valet_resource_path='q4')
         self.assertEqual(1, len(found))
 
+    def test_update_with_get_resource_members(self):
+        stk = self.create(base.sample('diversity-of-affinity.yaml'))
+        before = self.placements(stk)
+        template = base.sample('diversity-of-affinity.yaml').replace(
+            'resources: [b1, b2]', 'resources: [b1, b2, b3]').replace(
+            '  pair_a:', '  b3: {type: OS::Nova::Server, properties: '
+            '{flavor: m1.medium, image: cirros}}\n  pair_a:')
+        updated = self.update(stk, template)
+        after = self.placements(updated)
+        for name in before:
+            self.assertEqual(before[name], after[name])
+        self.assertEqual(after['b1'], after['b3'])
+
     def test_update_of_a_resource_group_count(self):
         stk = self.create(base.sample('resource-group.yaml'),
                           params={'count': 2})
