@@ -14,7 +14,9 @@
 
 from keystonemiddleware import auth_token
 from oslo_config import cfg
+from oslo_middleware.healthcheck import opts as healthcheck_opts
 from oslo_middleware import opts as middleware_opts
+from oslo_middleware import sizelimit
 from oslo_policy import opts as policy_opts
 
 api_group = cfg.OptGroup(
@@ -118,6 +120,20 @@ def register_opts(conf):
                      group='oslo_middleware')
     # [oslo_policy], read by the enforcer that valet.policy builds.
     policy_opts.set_defaults(conf)
+
+
+def set_library_defaults():
+    """Show Valet's defaults for oslo.middleware's options in the sample.
+
+    Part of the ``oslo.config.opts.defaults`` hook of oslo-config-generator
+    (it changes the library's option objects: only right in the
+    generator's process); Valet's processes get the same defaults from
+    :func:`register_opts`, on their own ConfigOpts.
+    """
+    cfg.set_defaults(sizelimit.OPTS,
+                     max_request_body_size=MAX_REQUEST_BODY_SIZE)
+    cfg.set_defaults(healthcheck_opts.HEALTHCHECK_OPTS,
+                     backends=[HEALTHCHECK_DATABASE_BACKEND])
 
 
 def list_opts():

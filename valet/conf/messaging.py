@@ -43,7 +43,8 @@ engine_rpc_group = cfg.OptGroup(
     help='How valet-api and valet-listener reach valet-engine. The bus '
          'is [DEFAULT] transport_url; Valet\'s processes default it to '
          'fake:// (in-process, for a single process such as '
-         'valet-allinone) and [DEFAULT] control_exchange to valet.')
+         'valet-manage all-in-one) and [DEFAULT] control_exchange to '
+         'valet.')
 
 engine_rpc_opts = [
     cfg.StrOpt('topic', default='valet-engine',

@@ -13,6 +13,7 @@
 """Entry points for oslo-config-generator (``oslo.config.opts[.defaults]``)."""
 
 import valet.conf
+from valet.conf import api
 from valet.conf import database
 from valet.conf import messaging
 
@@ -27,5 +28,6 @@ def set_library_defaults():
 
     The ``oslo.config.opts.defaults`` hook of oslo-config-generator.
     """
+    api.set_library_defaults()
     database.set_library_defaults()
     messaging.set_library_defaults()

@@ -171,6 +171,12 @@ class EntryPointsTest(base.TestCase):
             ' for o in os_}\n'
             'found.update({(g, o.name): o.default'
             ' for g, os_ in db_opts.list_opts() for o in os_})\n'
+            'from oslo_middleware import opts as mw_opts\n'
+            'found.update({(g, o.name): o.default'
+            ' for g, os_ in mw_opts.list_opts_sizelimit() +'
+            ' mw_opts.list_opts_healthcheck() for o in os_})\n'
+            'print(found[("oslo_middleware", "max_request_body_size")],'
+            ' found[("healthcheck", "backends")])\n'
             'print(found[(None, "transport_url")],'
             ' found[(None, "control_exchange")],'
             ' found[("oslo_messaging_notifications", "driver")],'
@@ -181,8 +187,9 @@ class EntryPointsTest(base.TestCase):
                                  script % (module, function)],
                                 capture_output=True, text=True, check=True,
                                 timeout=120)
-        self.assertEqual("rabbit:// valet [] 3 1",
-                         output.stdout.strip())
+        self.assertEqual(["1048576 ['valet_database']",
+                          "rabbit:// valet [] 3 1"],
+                         output.stdout.strip().splitlines())
 
     def test_policies(self):
         for point in valet_entry_points('oslo.policy.policies'):
