@@ -38,6 +38,7 @@ Each server's ``metadata`` carries ``heat_root_stack_id``,
 filter finds a placement by the uuid hint, else by root stack id and path.
 """
 
+import re
 import uuid
 
 from heat.engine import environment
@@ -118,7 +119,8 @@ class PlanBuilder(object):
             their servers' keys).
         """
         index, servers = {}, []
-        for res in stack.resources.values():
+        # In name order: the same stack always gives the same plan.
+        for res in sorted(stack.resources.values(), key=_name_order):
             path = prefix + [res.name]
             kind = members.kind(res)
             if kind == 'nested':
@@ -231,6 +233,12 @@ class PlanBuilder(object):
         return {'resources': self._refs(res, stack, index,
                                         res.properties['resources']),
                 'bandwidth': {'min': res.properties['bandwidth']['min']}}
+
+
+def _name_order(res):
+    """Resource names in natural order: ``2`` before ``10``."""
+    return [(0, int(part), '') if part.isdigit() else (1, 0, part)
+            for part in re.split(r'(\d+)', res.name)]
 
 
 def _one(value):

@@ -117,6 +117,14 @@ class TestPlan(testtools.TestCase):
              'bandwidth': {'min': 10}},
             plan[key('pipe')]['properties'])
 
+    def test_members_in_natural_order(self):
+        plan = self.build(SERVERS.replace('count: 2', 'count: 12'))
+        self.assertEqual(
+            [key('db')] + [key('grp', str(i)) for i in range(12)],
+            plan[key('spread')]['properties']['resources'])
+        self.assertEqual(list(plan), list(self.build(
+            SERVERS.replace('count: 2', 'count: 12'))))
+
     def test_other_types_are_left_out(self):
         plan = self.build(SERVERS)
         self.assertEqual(
