@@ -106,11 +106,13 @@ def _path(items, limit=4):
 def _too_deep(document):
     """The path of the first array or object nested too deep, else None.
 
-    The walk keeps its own stack: it must not recurse either.
+    The walk keeps its own stack: it must not recurse either. Each entry
+    links to its parent's path instead of copying it, so that the walk
+    stays linear in the size of the document, however deep.
     """
-    stack = [(document, 1, ())]
+    stack = [(document, 1, None)]
     while stack:
-        value, depth, path = stack.pop()
+        value, depth, link = stack.pop()
         if isinstance(value, dict):
             children = value.items()
         elif isinstance(value, list):
@@ -118,10 +120,14 @@ def _too_deep(document):
         else:
             continue
         if depth > MAX_DEPTH:
-            return path
+            path = []
+            while link is not None:
+                key, link = link
+                path.append(key)
+            return tuple(reversed(path))
         for key, child in children:
             if isinstance(child, (dict, list)):
-                stack.append((child, depth + 1, path + (key,)))
+                stack.append((child, depth + 1, (key, link)))
     return None
 
 
