@@ -24,15 +24,22 @@ import fixtures
 from heat.common import template_format
 from oslo_config import cfg
 import testtools
+import yaml
 
 from valet.plugins import client as valet_client
 from valet.plugins.heat import plan as plan_builder
+from valet.tests import checker
 from valet.tests.plugins import fixtures as valet_fixtures
 from valet.tests.plugins.heat import heat_engine
 
 SAMPLES = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..',
     'etc', 'valet', 'samples', 'heat')
+
+
+DATACENTER = os.path.join(SAMPLES, '..', 'datacenter.yaml')
+#: The default of ``[engine] rack_name_pattern``: the racks of r03 and r04.
+RACK_PATTERN = r'^(?P<rack>.+?)[-_.]?[hc]\d+$'
 
 
 def sample(name):
@@ -146,6 +153,33 @@ class HeatTestCase(testtools.TestCase):
         for res in stk.resources.values():
             self.assertEqual((res.INIT, res.COMPLETE), res.state, res.name)
             self.assertIsNone(res.resource_id, res.name)
+
+    def rule_violations(self, stk, named_groups=None, moved=None):
+        """What the independent checker finds wrong with the stack's plan.
+
+        The stack's resources are those the lifecycle plugin sends, built
+        again from the stored stack; ``moved`` (``{key: host}``) changes
+        placements before the check.
+        """
+        stored = heat_engine.load(self.ctx, stk.id)
+        resources = plan_builder.PlanBuilder(
+            stored, stk.id, stk.name).build()
+        placements = {key: {'host': one['location']} for key, one in
+                      self.plan(stk)['placements'].items()}
+        servers = [k for k, r in resources.items()
+                   if r['type'] == 'OS::Nova::Server']
+        self.assertEqual(sorted(servers), sorted(placements))
+        for key, host in (moved or {}).items():
+            placements[key] = {'host': host}
+        with open(DATACENTER) as f:
+            topology = yaml.safe_load(f)
+        return checker.check(topology, None, resources, placements,
+                             named_groups=named_groups,
+                             rack_pattern=RACK_PATTERN)
+
+    def assert_rules_hold(self, stk, named_groups=None):
+        """Valet's placements break no rule, says the checker."""
+        self.assertEqual([], self.rule_violations(stk, named_groups))
 
     @staticmethod
     def hint_key(stk, res):

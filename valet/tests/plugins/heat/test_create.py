@@ -22,7 +22,8 @@ BUSY_HOST = 'r01-h03'   # has usage no known server accounts for
 
 class TestCreate(base.HeatTestCase):
 
-    def assert_placed(self, stk, names):
+    def assert_placed(self, stk, names, named_groups=None):
+        self.assert_rules_hold(stk, named_groups)
         placed = self.placements(stk)
         self.assertEqual(sorted(names), sorted(placed))
         for name, (host, rack) in placed.items():
@@ -33,6 +34,11 @@ class TestCreate(base.HeatTestCase):
         stk = self.create(base.sample('affinity.yaml'))
         placed = self.assert_placed(stk, ['app1', 'app2'])
         self.assertEqual(placed['app1'][0], placed['app2'][0])
+        # The checker is no rubber stamp: app2 elsewhere breaks the rule.
+        elsewhere = 'r02-h01' if placed['app1'][0] != 'r02-h01' else \
+            'r02-h02'
+        self.assertNotEqual([], self.rule_violations(
+            stk, moved={stk['app2'].uuid: elsewhere}))
 
     def test_plan_is_the_root_stacks(self):
         stk = self.create(base.sample('affinity.yaml'))
@@ -71,7 +77,8 @@ class TestCreate(base.HeatTestCase):
         self.addCleanup(self.admin.delete_group, group['id'], True)
         stk = self.create(base.sample('exclusivity.yaml'),
                           params={'group': name})
-        placed = self.assert_placed(stk, ['dp1', 'dp2'])
+        placed = self.assert_placed(stk, ['dp1', 'dp2'],
+                                    {name: ('exclusivity', 'host')})
         hosts = {host for host, _ in placed.values()}
         # Nothing else on those hosts: no other server of any plan, and no
         # usage Valet cannot account for.

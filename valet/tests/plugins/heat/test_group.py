@@ -90,6 +90,7 @@ class TestValetGroup(base.HeatTestCase):
         _, name = self.group_stack(type='diversity', level='rack')
         stk = self.create(base.sample('join-group.yaml'),
                           params={'group': name})
+        self.assert_rules_hold(stk, {name: ('diversity', 'rack')})
         placed = self.placements(stk)
         self.assertEqual(['m1', 'm2'], sorted(placed))
         self.assertNotEqual(placed['m1'][1], placed['m2'][1])
@@ -98,6 +99,7 @@ class TestValetGroup(base.HeatTestCase):
         _, name = self.group_stack(type='exclusivity', level='host')
         stk = self.create(base.sample('exclusivity.yaml'),
                           params={'group': name})
+        self.assert_rules_hold(stk, {name: ('exclusivity', 'host')})
         placed = self.placements(stk)
         hosts = {host for host, _ in placed.values()}
         keys = set(self.plan(stk)['placements'])
