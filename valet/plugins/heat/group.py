@@ -34,7 +34,6 @@ class ValetGroup(resource.Resource):
     """A Valet group (affinity, diversity or exclusivity; host or rack)."""
 
     default_client_name = client_plugin.CLIENT_NAME
-    entity = None
 
     PROPERTIES = (
         NAME, TYPE, LEVEL, DESCRIPTION, MEMBERS,

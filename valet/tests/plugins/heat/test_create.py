@@ -94,6 +94,17 @@ class TestCreate(base.HeatTestCase):
         self.assertNotEqual(placed['web'][0], placed['db'][0])
         self.assertEqual(placed['web'][1], placed['db'][1])
 
+    def test_pipe_to_a_resource_group(self):
+        template = base.sample('resource-group.yaml') + (
+            '  front: {type: OS::Nova::Server, properties: '
+            '{flavor: m1.small, image: cirros}}\n'
+            '  front_workers:\n'
+            '    type: ATT::Valet::Pipe\n'
+            '    properties: {resources: [front, workers], '
+            'bandwidth: {min: 100}}\n')
+        stk = self.create(template, params={'count': 2})
+        self.assert_placed(stk, ['front', 'workers/0', 'workers/1'])
+
     def test_nova_server_group_anti_affinity(self):
         stk = self.create(base.sample('server-group.yaml'))
         placed = self.assert_placed(stk, ['r1', 'r2', 'r3'])
