@@ -163,8 +163,11 @@ class TestCreate(base.HeatTestCase):
                     'resources: [%s]}\n' % ', '.join(
                         's%d' % i for i in range(10)))
         stk = self.create(template, expect=('CREATE', 'FAILED'))
-        self.assertIn('Valet refused to create the plan', stk.status_reason)
-        self.assertIn('409', stk.status_reason)
-        self.assertIn('affinity', stk.status_reason)
+        self.assertIn('Valet refused to create the plan of stack %s (HTTP '
+                      '409, valet.plan.no_placement): No placement satisfies '
+                      'the rules' % stk.name, stk.status_reason)
+        # Valet's explanation: the servers and what each rule excluded.
+        self.assertIn('s9', stk.status_reason)
+        self.assertIn('affinity excluded', stk.status_reason)
         self.assert_nothing_built(stk)
         self.assert_no_plan(stk)
