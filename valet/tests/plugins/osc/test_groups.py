@@ -135,6 +135,24 @@ class TestGroups(base.OpenStackTestCase):
         self.assertOneLine(forbidden, 1, 'valet:groups:create', 'HTTP 403',
                            'valet.policy.not_authorized')
 
+        # Several groups: each refusal on its line, then the count; the
+        # others are deleted.
+        client = self.running.client()
+        client.create_group('spare', 'affinity', 'host')
+        client.add_members('taken', ['project-a'])
+        several = self.openstack('placement', 'group', 'delete', 'taken',
+                                 'spare', 'never-made')
+        self.assertEqual(1, several.code, several)
+        self.assertEqual(3, len(several.errors), several)
+        self.assertIn("Group taken: Valet refused: Group 'taken' cannot be "
+                      "deleted", several.errors[0])
+        self.assertIn('valet.group.in_use', several.errors[0])
+        self.assertIn("Group never-made: Valet refused: Group 'never-made' "
+                      "not found", several.errors[1])
+        self.assertEqual('2 of 3 groups were not deleted', several.errors[2])
+        self.assertEqual(['taken'], [g['name'] for g in client.list_groups()
+                                     if g['name'] in ('taken', 'spare')])
+
         # Valet's own validation (the name), one line too.
         bad_name = self.openstack('placement', 'group', 'create', 'a b',
                                   '--type', 'affinity', '--level', 'host')
