@@ -32,6 +32,10 @@ Keys and names (the contract with Valet's Nova filter):
   ``tier/inner/db``): Heat forbids ``/`` in names. It is also the
   resource's ``name`` in the plan, unique in the stack.
 
+The members of scaling groups (``OS::Heat::AutoScalingGroup`` and the
+other InstanceGroup types) are left out: Heat names them at random when it
+creates them, so no plan made before could be matched to them.
+
 Each server's ``metadata`` carries ``heat_root_stack_id``,
 ``heat_stack_name`` (the root's), ``heat_resource_name`` (its own),
 ``valet_resource_path`` and, in the root stack, ``heat_resource_uuid``: the
@@ -42,6 +46,7 @@ import re
 import uuid
 
 from heat.engine import environment
+from heat.engine.resources.openstack.heat import instance_group
 from heat.engine.resources.openstack.nova import server_group
 from heat.engine import stack as parser
 from heat.engine import template as templatem
@@ -140,6 +145,13 @@ class PlanBuilder(object):
 
     def _nested(self, res, path):
         """The server keys of the nested stack of ``res``, built in memory."""
+        if isinstance(res, instance_group.InstanceGroup):
+            # Scaling groups name their members at random as they create
+            # them: a plan made now could never be matched to them. Nova's
+            # filter places them one by one.
+            LOG.info('Resource %s (%s): scaling group members are not '
+                     'planned.', res.name, res.type())
+            return []
         child = child_stack(res, self.max_depth)
         if child is None:
             return []

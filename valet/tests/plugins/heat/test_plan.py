@@ -154,6 +154,17 @@ class TestPlan(testtools.TestCase):
                           'resources': []},
                          plan[key('workers_apart')]['properties'])
 
+    def test_scaling_group_members_are_not_planned(self):
+        plan = self.build(
+            'heat_template_version: 2015-04-30\nresources:\n'
+            '  asg:\n    type: OS::Heat::AutoScalingGroup\n'
+            '    properties:\n      min_size: 2\n      max_size: 3\n'
+            '      resource: {type: OS::Nova::Server, properties: '
+            '{flavor: m1.small}}\n'
+            '  web: {type: OS::Nova::Server, properties: '
+            '{flavor: m1.small}}\n')
+        self.assertEqual(['web'], [r['name'] for r in plan.values()])
+
     def test_stored_root_servers_are_keyed_by_uuid(self):
         stk = heat_engine.make_stack(self.ctx, 'root', SERVERS)
         stk.store()
