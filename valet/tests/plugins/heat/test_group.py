@@ -95,6 +95,18 @@ class TestValetGroup(base.HeatTestCase):
         self.assertEqual(['m1', 'm2'], sorted(placed))
         self.assertNotEqual(placed['m1'][1], placed['m2'][1])
 
+    def test_servers_of_the_same_stack_cannot_join_it(self):
+        name = 'g-' + uuid.uuid4().hex[:10]
+        template = base.sample('valet-group.yaml').replace(
+            'outputs:', base.sample('join-group.yaml').split(
+                'resources:\n', 1)[1] + 'outputs:').replace(
+            '{get_param: group}', name)
+        stk = self.create(template, params={'name': name},
+                          expect=('CREATE', 'FAILED'))
+        self.assertIn('Valet refused to create the plan', stk.status_reason)
+        self.assertIn(name, stk.status_reason)
+        self.assert_nothing_built(stk)
+
     def test_exclusivity_group_made_by_a_stack(self):
         _, name = self.group_stack(type='exclusivity', level='host')
         stk = self.create(base.sample('exclusivity.yaml'),
