@@ -63,7 +63,22 @@ class ValetCommand(object):
         except valet_client.ValetError as exc:
             raise exceptions.CommandError(refusal(exc))
         except valet_client.ValetUnavailable as exc:
+            if self._endpoint_missing(exc):
+                adapter = self.valet.adapter
+                raise exceptions.CommandError(
+                    'No Valet endpoint: the service catalog has no "%s" '
+                    'endpoint for interface %s and region %s; register '
+                    'one or give --os-valet-url (OS_VALET_URL)' % (
+                        adapter.service_type, adapter.interface or 'public',
+                        adapter.region_name or '(any)'))
             raise exceptions.CommandError(one_line(exc))
+
+    @staticmethod
+    def _endpoint_missing(exc):
+        # The client's reason for keystoneauth's EndpointNotFound names
+        # the [valet] option of a service's configuration; a command line
+        # has options of its own.
+        return str(exc.reason).startswith('no Valet endpoint')
 
 
 class LinesColumn(columns.FormattableColumn):

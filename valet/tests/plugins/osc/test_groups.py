@@ -185,6 +185,14 @@ class TestGroups(base.OpenStackTestCase):
         self.assertOk(listed)
         self.assertEqual('16', listed.stdout.strip())
 
+        # No endpoint anywhere: what to set, on one line.
+        nowhere = self.openstack(
+            'placement', 'status', auth=False,
+            env={'OS_AUTH_TYPE': 'valet-noauth', 'OS_USER_ID': user,
+                 'OS_ROLES': roles})
+        self.assertOneLine(nowhere, 1, 'No Valet endpoint', '"valet"',
+                           'interface public', '--os-valet-url')
+
     def test_valet_url_overrides_the_endpoint(self):
         dead = plugin_fixtures.unused_url()
         # --os-valet-url wins over the auth plugin's endpoint...
