@@ -70,7 +70,7 @@ def resource_key(root_stack_id, path, res_uuid=None):
 
 
 class _Entry(object):
-    """A resource Valet reads, with its key, path and stack."""
+    """A resource Valet reads, with its plan key and resource path."""
 
     def __init__(self, res, key, path):
         self.res = res
@@ -116,12 +116,13 @@ class PlanBuilder(object):
         return res.uuid
 
     def _walk(self, stack, prefix):
-        """Add the resources of ``stack``; return its servers' keys.
+        """Add the resources of ``stack`` and of its nested stacks.
 
-        :returns: ``(servers, index)``: the keys of every server in the
-            stack and its nested stacks, and ``{resource name: entry}``
-            of the stack's own resources (nested stacks: the list of
-            their servers' keys).
+        Members and pipe ends are resolved within ``stack``, where a nested
+        stack stands for all of its servers.
+
+        :returns: the keys of every server of the stack and of its nested
+            stacks.
         """
         index, servers = {}, []
         # In name order: the same stack always gives the same plan.
