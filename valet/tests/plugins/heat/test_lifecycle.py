@@ -12,9 +12,14 @@
 
 """stack update and delete, and a Valet that cannot be reached."""
 
+import fixtures
+from heat.common import lifecycle_plugin_utils
+import testtools
+
 from valet.plugins.heat import plan as plan_builder
 from valet.tests.plugins import fixtures as valet_fixtures
 from valet.tests.plugins.heat import base
+from valet.tests.plugins.heat import heat_engine
 
 QUORUM_V2 = '''heat_template_version: 2015-04-30
 resources:
@@ -133,3 +138,20 @@ class TestUnreachable(base.HeatTestCase):
         stk = self.create(base.sample('quorum.yaml'),
                           expect=('CREATE', 'FAILED'))
         self.assertIn('Valet is unavailable', stk.status_reason)
+
+
+class TestConvergenceEngine(testtools.TestCase):
+
+    def test_warns_that_heat_will_not_call_it(self):
+        heat_engine.setup()
+        logger = self.useFixture(fixtures.FakeLogger(
+            name='valet.plugins.heat.lifecycle'))
+        self.useFixture(fixtures.MonkeyPatch(
+            'heat.common.lifecycle_plugin_utils.pp_class_instances', None))
+        base.cfg.CONF.set_override('convergence_engine', True)
+        self.addCleanup(base.cfg.CONF.set_override, 'convergence_engine',
+                        False)
+        plugins = lifecycle_plugin_utils.get_plug_point_class_instances()
+        self.assertIn('ValetLifecyclePlugin',
+                      [type(p).__name__ for p in plugins])
+        self.assertIn('convergence_engine = true', logger.output)
