@@ -339,6 +339,52 @@ class TestAdHocServers(base.NovaFilterTestCase):
         self.assertIn('together', log)
 
 
+class TestMultiCreate(base.NovaFilterTestCase):
+    """``openstack server create --min 3``: one request, three servers."""
+
+    def test_each_server_its_own_plan(self):
+        group = self.server_group('anti-affinity')
+        servers = [self.nova_instance('multi-%d' % i) for i in range(3)]
+        spec = self.request_spec(servers[0], group=group, num_instances=3)
+        spy = self.useFixture(base.CallSpy())
+        hosts = []
+        # What nova.scheduler.manager does for each instance of the request.
+        for index, server in enumerate(servers):
+            spec.instance_uuid = server
+            [host] = self.schedule(spec, index)
+            self.land(spec, host)
+            group.members.append(server)
+            group.hosts.append(host)
+            hosts.append(host)
+        self.assertEqual(3, len(set(hosts)))
+        self.assertEqual(3, spy.calls.count(('POST', '/v1/plans')))
+        for server, host in zip(servers, hosts):
+            self.assertEqual(host, self.placement(server)['location'])
+            self.assertEqual(server, self.placement(server)['resource_id'])
+
+
+class TestServiceRole(base.NovaFilterTestCase):
+    """A [valet] user without the service role."""
+
+    def test_member_role_lets_no_host_pass_and_says_why(self):
+        path = self.write_nova_conf(self.valet.url)
+        with open(path) as f:
+            text = f.read()
+        with open(path, 'w') as f:
+            f.write(text.replace('roles = service', 'roles = member'))
+        base.CONF(['--config-file', path], project='nova',
+                  default_config_files=[])
+        self.filter_module.reset_client()
+        stack_id, keys = self.heat_plan('web', {'web1': 'm1.small'})
+        server = str(uuid.uuid4())
+        self.assertEqual([], self.schedule(self.request_spec(
+            server,
+            hints=self.heat_hints(stack_id, 'web', 'web1', keys['web1']))))
+        self.assertIn('no host passes for instance %s: Valet refused '
+                      '(HTTP 403' % server, self.log())
+        self.assertFalse(self.placement(keys['web1'])['reserved'])
+
+
 class TestValetFailures(base.NovaFilterTestCase):
     """Valet unreachable: ``[valet] failure_mode``."""
 
