@@ -164,8 +164,25 @@ def _unique_items(validator, unique, instance, schema):
         seen.add(key)
 
 
+_ITEMS = jsonschema.Draft202012Validator.VALIDATORS['items']
+
+
+def _items_within_max(validator, items, instance, schema):
+    """items, skipped for a list longer than its maxItems.
+
+    maxItems refuses such a list; looking at each of its items as well
+    would only cost time in proportion to what the client sent.
+    """
+    limit = schema.get('maxItems')
+    if (limit is not None and validator.is_type(instance, 'array') and
+            len(instance) > limit):
+        return
+    yield from _ITEMS(validator, items, instance, schema)
+
+
 _Validator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, {'uniqueItems': _unique_items})
+    jsonschema.Draft202012Validator,
+    {'uniqueItems': _unique_items, 'items': _items_within_max})
 
 
 def _unexpected(error):
