@@ -12,6 +12,8 @@
 
 """Options of the ``[api]`` group: how valet-api authenticates and listens."""
 
+import functools
+
 from keystonemiddleware import auth_token
 from oslo_config import cfg
 from oslo_middleware.healthcheck import opts as healthcheck_opts
@@ -89,8 +91,13 @@ API_OPTS = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
 def _middleware_opts():
-    """The options of the middleware valet-api composes."""
+    """The options of the middleware valet-api composes.
+
+    The libraries' list_opts() deep-copy their options: once per process
+    is enough, the copies are registered on every conf.
+    """
     return (middleware_opts.list_opts_cors() +
             middleware_opts.list_opts_http_proxy_to_wsgi() +
             middleware_opts.list_opts_healthcheck() +

@@ -20,6 +20,7 @@ in-process ``fake://`` transport, the ``valet`` exchange and the
 ``messagingv2`` notification driver.
 """
 
+import functools
 import socket
 
 from oslo_config import cfg
@@ -108,8 +109,16 @@ listener_opts = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
+def _library_opts():
+    # list_opts() deep-copies a few hundred options: once per process is
+    # enough, the copies are registered on every conf (as the library does
+    # with its own option objects).
+    return om_opts.list_opts()
+
+
 def _register_oslo_messaging_opts(conf):
-    for group, opts in om_opts.list_opts():
+    for group, opts in _library_opts():
         conf.register_opts(opts, group=group)
     # oslo.messaging also reads [oslo_messaging_tracing] and
     # [oslo_messaging_metrics] from the conf a transport is built with, but
