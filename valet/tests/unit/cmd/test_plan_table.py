@@ -20,9 +20,6 @@ import argparse
 import io
 import json
 import os
-import re
-import subprocess
-import sys
 
 import fixtures
 import yaml
@@ -31,7 +28,6 @@ from valet.cmd import plan
 from valet.optimizer import api
 from valet.tests import base
 from valet.tests.unit.cmd import tables
-from valet.tests.unit.cmd import test_plan_imports
 from valet.tests.unit.optimizer import fakes
 
 SAMPLES = os.path.normpath(os.path.join(
@@ -263,20 +259,3 @@ class TestPlanTable(base.TestCase):
         self.assertEqual(['cross_rack_mbps', 'hosts_used',
                           'empty_hosts_opened', 'elapsed_ms'],
                          list(doc['metrics']))
-
-    def test_table_imports_no_service_library(self):
-        # The plan command's own entry: what valet-manage adds around it is
-        # test_plan_imports' concern.
-        script = test_plan_imports.SCRIPT % (
-            'from valet.cmd.plan import main',
-            ['plan', '--topology', os.path.join(SAMPLES, 'datacenter.yaml'),
-             '--existing', os.path.join(SAMPLES, 'existing.yaml'),
-             '--template', os.path.join(SAMPLES, 'web-3tier.yaml'),
-             '--format', 'table'], test_plan_imports.FORBIDDEN)
-        done = subprocess.run([sys.executable, '-c', script],
-                              capture_output=True, text=True, timeout=300)
-        self.assertEqual(0, done.returncode, done.stderr)
-        self.assertIn('Rules', done.stdout)
-        self.assertEqual({'code': 0, 'loaded': []},
-                         json.loads(done.stdout.splitlines()[-1]))
-        self.assertFalse(re.search(r'\bbroken\b', done.stdout))

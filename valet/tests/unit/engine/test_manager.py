@@ -12,7 +12,6 @@
 
 """valet-engine's requests on a real (SQLite) database, without the bus."""
 
-import os
 
 import fixtures
 import sqlalchemy as sa
@@ -63,9 +62,7 @@ class ManagerTestCase(base.TestCase):
 
     def setUp(self):
         super().setUp()
-        path = os.path.join(self.useFixture(fixtures.TempDir()).path,
-                            'valet.sqlite')
-        self.db = self.useFixture(database.Database('sqlite:///' + path))
+        self.db = self.useFixture(database.Database())
         self.flags(topology_file=engine_fixture.SAMPLE_TOPOLOGY,
                    group='engine')
         self.ctx = context.RequestContext(user_id='u1', project_id='p1',

@@ -18,19 +18,15 @@ Valet misreads what Nova sends.
 """
 
 import queue
-import threading
 
 import fixtures
 import oslo_messaging
 
-from valet.common import messaging
 from valet import exception
 from valet.listener import endpoints
-from valet.listener import service as listener_service
 from valet.tests import base
 from valet.tests.fixtures import nova_notifications
 
-WAIT = 30
 HANDLED = oslo_messaging.NotificationResult.HANDLED
 REQUEUE = oslo_messaging.NotificationResult.REQUEUE
 UUID = nova_notifications.SERVER_UUID
@@ -199,69 +195,3 @@ class EndpointTest(base.TestCase):
                 self.assertEqual(HANDLED, deliver(
                     endpoint, sample('instance-create-end')))
                 self.assertIn(str(error), logger.output)
-
-
-class ListenerServiceTest(base.TestCase):
-    """Through oslo.messaging's in-process transport."""
-
-    def setUp(self):
-        super().setUp()
-        # The in-process bus has a single exchange per transport: listen on
-        # the one the test's notifier publishes to.
-        self.flags(exchange=self.conf.control_exchange, group='listener')
-        self.transport = messaging.get_notification_transport(self.conf)
-        self.addCleanup(self.transport.cleanup)
-
-    def test_round_trip(self):
-        handler = RecordingHandler()
-        listener = listener_service.ListenerService(
-            self.conf, transport=self.transport, handler=handler)
-        listener.start()
-        self.addCleanup(listener.stop)
-        nova = oslo_messaging.Notifier(
-            self.transport, publisher_id='nova-compute:compute',
-            driver='messagingv2', topics=['versioned_notifications'])
-        for name in ('aggregate-add_host-end', 'instance-create-end',
-                     'service-update'):
-            message = sample(name)
-            getattr(nova, message['priority'].lower())(
-                {}, message['event_type'], message['payload'])
-        received = {handler.events.get(timeout=WAIT)[0] for _ in range(2)}
-        self.assertEqual({'instance.create.end', 'service.update'}, received)
-        # The aggregate event was filtered out.
-        listener.stop()
-        self.assertTrue(handler.events.empty())
-
-    def test_periodic_reconcile_runs_until_stopped(self):
-        class Reconciler(object):
-            enabled = True
-
-            def __init__(self):
-                self.runs = threading.Semaphore(0)
-
-            def run(self):
-                self.runs.release()
-
-        reconciler = Reconciler()
-        self.flags(reconcile_interval=1, group='listener')
-        listener = listener_service.ListenerService(
-            self.conf, transport=self.transport, handler=RecordingHandler(),
-            reconciler=reconciler)
-        listener.start()
-        self.addCleanup(listener.stop)
-        for _ in range(2):
-            self.assertTrue(reconciler.runs.acquire(timeout=WAIT))
-        listener.stop()
-        self.assertIsNone(listener.periodic)
-
-    def test_no_periodic_reconcile_when_disabled_or_static(self):
-        for interval, driver in ((0, 'nova'), (600, 'static')):
-            with self.subTest(interval=interval, driver=driver):
-                self.flags(reconcile_interval=interval, group='listener')
-                self.flags(topology_driver=driver, group='engine')
-                listener = listener_service.ListenerService(
-                    self.conf, transport=self.transport,
-                    handler=RecordingHandler())
-                listener.start()
-                self.assertIsNone(listener.periodic)
-                listener.stop()

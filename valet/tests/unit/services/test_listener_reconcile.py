@@ -12,7 +12,6 @@
 
 """The listener's reconcile with the servers a topology source lists."""
 
-import fixtures
 from oslo_utils import timeutils
 
 from valet.db import hosts as db_hosts
@@ -24,7 +23,6 @@ from valet.tests.fixtures import records
 from valet.tests.unit.db import test_servers
 from valet.topology import static
 
-WAIT = 30
 TOPOLOGY = {
     'name': 'dc',
     'flavors': {'m1.small': {'vcpus': 1, 'ram_mb': 2048, 'disk_gb': 20},
@@ -142,29 +140,7 @@ class ReconcilerTest(test_servers.ServersTestCase):
 
 
 class PeriodicReconcileTest(base.TestCase):
-
-    def test_a_failing_run_is_logged_and_the_next_one_runs(self):
-        class Failing(object):
-            runs = 0
-
-            def run(self):
-                self.runs += 1
-                raise RuntimeError('Nova is down (%d)' % self.runs)
-
-        logger = self.useFixture(fixtures.FakeLogger(
-            name='valet.listener.reconcile'))
-        reconciler = Failing()
-        periodic = reconcile.PeriodicReconcile(reconciler, 1)
-        periodic.start()
-        self.addCleanup(periodic.stop)
-        for _ in range(2):
-            self.assertTrue(periodic.done.wait(WAIT))
-            periodic.done.clear()
-        periodic.stop()
-        self.assertGreaterEqual(reconciler.runs, 2)
-        self.assertIn('The periodic reconcile failed; it runs again in 1 '
-                      'seconds', logger.output)
-        self.assertIn('Nova is down (2)', logger.output)
+    """Running it: valet/tests/functional/services/test_listener_service."""
 
     def test_stop_before_start(self):
         reconcile.PeriodicReconcile(object(), 1).stop()

@@ -19,6 +19,7 @@ No time is measured: the modules loaded are what makes the start slow.
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -87,3 +88,19 @@ class PlanImportsTest(base.TestCase):
         self.assertEqual(0, found['code'])
         self.assertIn('sqlalchemy', found['loaded'])
         self.assertIn('oslo_db', found['loaded'])
+
+    def test_table_imports_no_service_library(self):
+        # The table of the plan command's own entry.
+        script = SCRIPT % (
+            'from valet.cmd.plan import main',
+            ['plan', '--topology', os.path.join(SAMPLES, 'datacenter.yaml'),
+             '--existing', os.path.join(SAMPLES, 'existing.yaml'),
+             '--template', os.path.join(SAMPLES, 'web-3tier.yaml'),
+             '--format', 'table'], FORBIDDEN)
+        done = subprocess.run([sys.executable, '-c', script],
+                              capture_output=True, text=True, timeout=300)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertIn('Rules', done.stdout)
+        self.assertEqual({'code': 0, 'loaded': []},
+                         json.loads(done.stdout.splitlines()[-1]))
+        self.assertFalse(re.search(r'\bbroken\b', done.stdout))

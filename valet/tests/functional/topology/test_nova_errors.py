@@ -18,7 +18,7 @@ import os
 import fixtures
 
 from valet.optimizer import exception
-from valet.tests.unit.topology import test_nova
+from valet.tests.functional.topology import test_nova
 from valet.topology import nova
 
 
