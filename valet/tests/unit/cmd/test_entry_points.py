@@ -18,8 +18,6 @@ declared module that does not exist fails here.
 """
 
 from importlib import metadata
-import subprocess
-import sys
 import sysconfig
 
 from oslo_config import cfg
@@ -156,40 +154,6 @@ class EntryPointsTest(base.TestCase):
                 # would add these options to every conf using that object.
                 conf.register_opts(opts, group=getattr(group, 'name', group))
         self.assertEqual('valet-engine', conf.engine_rpc.topic)
-
-    def test_config_defaults_hook(self):
-        # It changes library defaults for the whole process: run it in a
-        # process of its own, as oslo-config-generator does.
-        hooks = valet_entry_points('oslo.config.opts.defaults')
-        self.assertEqual(['valet'], [point.name for point in hooks])
-        script = (
-            'from oslo_db import options as db_opts\n'
-            'from oslo_messaging import opts\n'
-            'import %s as hook\n'
-            'hook.%s()\n'
-            'found = {(g, o.name): o.default for g, os_ in opts.list_opts()'
-            ' for o in os_}\n'
-            'found.update({(g, o.name): o.default'
-            ' for g, os_ in db_opts.list_opts() for o in os_})\n'
-            'from oslo_middleware import opts as mw_opts\n'
-            'found.update({(g, o.name): o.default'
-            ' for g, os_ in mw_opts.list_opts_sizelimit() +'
-            ' mw_opts.list_opts_healthcheck() for o in os_})\n'
-            'print(found[("oslo_middleware", "max_request_body_size")],'
-            ' found[("healthcheck", "backends")])\n'
-            'print(found[(None, "transport_url")],'
-            ' found[(None, "control_exchange")],'
-            ' found[("oslo_messaging_notifications", "driver")],'
-            ' found[("database", "max_retries")],'
-            ' found[("database", "retry_interval")])\n')
-        module, function = hooks[0].value.split(':')
-        output = subprocess.run([sys.executable, '-c',
-                                 script % (module, function)],
-                                capture_output=True, text=True, check=True,
-                                timeout=120)
-        self.assertEqual(["1048576 ['valet_database']",
-                          "rabbit:// valet [] 3 1"],
-                         output.stdout.strip().splitlines())
 
     def test_policies(self):
         for point in valet_entry_points('oslo.policy.policies'):
