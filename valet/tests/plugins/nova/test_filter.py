@@ -428,6 +428,41 @@ class TestValetFailures(base.NovaFilterTestCase):
         self.assertIn('failure_mode = reject', self.log())
 
 
+class TestEndpoint(base.NovaFilterTestCase):
+    """Where the filter finds Valet."""
+
+    def conf_without(self, *lines):
+        path = self.write_nova_conf(self.valet.url)
+        with open(path) as f:
+            text = f.read()
+        for line in lines:
+            text = text.replace(line + '\n', '')
+        with open(path, 'w') as f:
+            f.write(text)
+        base.CONF(['--config-file', path], project='nova',
+                  default_config_files=[])
+        self.filter_module.reset_client()
+
+    def test_auth_plugin_endpoint_without_url(self):
+        # No [valet] url: the endpoint comes from the auth plugin (with
+        # Keystone, from the catalog's "valet" service).
+        self.conf_without('url = ' + self.valet.url)
+        self.assertIsNone(base.CONF.valet.url)
+        server = self.nova_instance('vm')
+        self.assertEqual(1, len(self.schedule(self.request_spec(server))))
+        self.assertTrue(self.placement(server)['reserved'])
+
+    def test_no_endpoint_at_all_says_so(self):
+        self.conf_without('url = ' + self.valet.url,
+                          'endpoint = ' + self.valet.url)
+        server = self.nova_instance('vm')
+        self.assertEqual([], self.schedule(self.request_spec(server)))
+        log = self.log()
+        self.assertIn('no host passes for instance %s: Valet is '
+                      'unavailable' % server, log)
+        self.assertIn('set [valet] url', log)
+
+
 class TestRoundTrips(base.NovaFilterTestCase):
     """One set of calls per request, whatever the number of hosts."""
 
