@@ -274,10 +274,10 @@ def adhoc_resources(spec_obj, instance):
 class _Request(object):
     """One scheduling request's conversation with Valet."""
 
-    def __init__(self, client, spec_obj, locations):
+    def __init__(self, client, spec_obj, instance_uuid, locations):
         self.client = client
         self.spec = spec_obj
-        self.uuid = spec_obj.instance_uuid
+        self.uuid = instance_uuid
         self.locations = locations
 
     def hint(self, name):
@@ -402,7 +402,7 @@ class ValetFilter(filters.BaseHostFilter):
                         {'uuid': uuid, 'tried': ', '.join(sorted(tried))})
             return []
         try:
-            location, why = _Request(get_client(), spec_obj,
+            location, why = _Request(get_client(), spec_obj, uuid,
                                      locations).decide()
         except valet_client.ValetUnavailable as e:
             if CONF.valet.failure_mode == 'yield':

@@ -201,6 +201,27 @@ class TestMoves(base.NovaFilterTestCase):
         # The server keeps its placement.
         self.assertEqual(source, self.placement(keys['two'])['location'])
 
+    def test_ad_hoc_server_moves_within_its_own_plan(self):
+        self.admin.create_group('web-racks', 'diversity', 'rack')
+        metadata = {'valet': json.dumps({'groups': ['web-racks']})}
+        built = []
+        for name in ('w-1', 'w-2'):
+            server = self.nova_instance(name, dict(metadata))
+            spec = self.request_spec(server)
+            [host] = self.schedule(spec)
+            built.append((server, host, spec))
+        server, source, spec = built[1]
+        spec.ignore_hosts = [source]
+        spy = self.useFixture(base.CallSpy())
+        [host] = self.schedule(spec)
+        self.assertNotEqual(source, host)
+        self.assertNotEqual(self.rack(built[0][1]), self.rack(host))
+        self.assertNotIn(('POST', '/v1/plans'), spy.calls)
+        self.assertEqual(host, self.admin.get_plan(server)['placements'][
+            server]['location'])
+        self.assertIn('found by resource_id %s' % server, self.log())
+        self.assertIn(', replan)', self.log())
+
     def test_retry_never_goes_back_to_the_failed_host(self):
         keys, built = self.build_pair()
         server, failed, spec = built['two']
