@@ -387,6 +387,8 @@ def check_tempest(tempest_conf):
               microversion.min_version_string(), '[valet] min_microversion')
         equal(get(ini, 'valet', 'max_microversion'),
               microversion.max_version_string(), '[valet] max_microversion')
+        equal(get(ini, 'valet', 'hosts'), expect('COMPUTE_HOSTS'),
+              '[valet] hosts (Nova\'s compute hosts)')
 
     def declared():
         # Only options valet_tempest_plugin declares are read by tempest.

@@ -379,6 +379,17 @@ else
     }
 fi
 
+# openstack (the CLI) as the plugin calls it outside Keystone's helpers:
+# the compute hosts are DST_COMPUTE_HOSTS.
+if [[ -z "${DST_REAL_KEYSTONE:-}" ]]; then
+    function openstack {
+        _dst_record openstack "$@"
+        if [[ "$*" == *"compute service list"* ]]; then
+            tr ' ' '\n' <<<"${DST_COMPUTE_HOSTS:-}"
+        fi
+    }
+fi
+
 # --- uwsgi and processes -----------------------------------------------------------------
 
 # write_uwsgi_config CONF WSGI URL [HTTP] [NAME]: as devstack's, with

@@ -313,6 +313,9 @@ part_stubs_samples() {
     new_scenario "$sc"
     stub_bin
     DST_DATABASE_TYPE=mysql DST_DB_NAME=valet DST_DATABASE_PASSWORD=secretdb scenario_env
+    # What "openstack compute service list" answers at test-config.
+    export DST_COMPUTE_HOSTS="compute-b compute-a compute-b"
+    export DST_EXPECT_COMPUTE_HOSTS=compute-a,compute-b
     # The samples as generated: nothing of Heat's or Nova's set yet.
     if ! phases "stack pre-install" "stack install" "stack post-config" \
             "stack extra" "stack test-config"; then
