@@ -63,7 +63,7 @@ class ValetCommand(object):
         except valet_client.ValetError as exc:
             raise exceptions.CommandError(refusal(exc))
         except valet_client.ValetUnavailable as exc:
-            if self._endpoint_missing(exc):
+            if isinstance(exc, valet_client.ValetEndpointNotFound):
                 adapter = self.valet.adapter
                 raise exceptions.CommandError(
                     'No Valet endpoint: the service catalog has no "%s" '
@@ -72,13 +72,6 @@ class ValetCommand(object):
                         adapter.service_type, adapter.interface or 'public',
                         adapter.region_name or '(any)'))
             raise exceptions.CommandError(one_line(exc))
-
-    @staticmethod
-    def _endpoint_missing(exc):
-        # The client's reason for keystoneauth's EndpointNotFound names
-        # the [valet] option of a service's configuration; a command line
-        # has options of its own.
-        return str(exc.reason).startswith('no Valet endpoint')
 
 
 class LinesColumn(columns.FormattableColumn):

@@ -89,6 +89,10 @@ class ValetUnavailable(ValetClientException):
         super().__init__('Valet is unavailable: %s' % reason)
 
 
+class ValetEndpointNotFound(ValetUnavailable):
+    """No endpoint given and none of type ``valet`` in the catalog."""
+
+
 def register_opts(conf, group=GROUP):
     """Register the ``[valet]`` options: keystoneauth and Valet's own.
 
@@ -193,8 +197,9 @@ class Client(object):
         try:
             response = self.adapter.request(path, method, **kwargs)
         except ks_exc.EndpointNotFound as e:
-            raise ValetUnavailable('no Valet endpoint in the service '
-                                   'catalog (set [valet] url): %s' % e)
+            raise ValetEndpointNotFound(
+                'no Valet endpoint in the service catalog (set [valet] '
+                'url): %s' % e)
         except (ks_exc.ConnectionError, ks_exc.RequestTimeout) as e:
             raise ValetUnavailable(str(e))
         if response.status_code in ok:

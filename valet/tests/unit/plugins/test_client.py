@@ -182,8 +182,9 @@ class OptionsTestCase(testtools.TestCase):
         self.conf.set_override('username', 'nova', group='valet')
         self.conf.set_override('password', 'pw', group='valet')
         self.conf.set_override('user_domain_id', 'default', group='valet')
-        e = self.assertRaises(client.ValetUnavailable,
+        e = self.assertRaises(client.ValetEndpointNotFound,
                               client.from_conf(self.conf).list_groups)
+        self.assertIsInstance(e, client.ValetUnavailable)
         self.assertIn('[valet] url', str(e))
 
     def test_noauth_loader_from_conf(self):
