@@ -51,6 +51,8 @@ class ConnectionOptionsTestCase(base.TestCase):
                    connection='mysql+pymysql://v:pw@db/valet')
         options = api.facade_options(self.conf)
         self.assertTrue(options['sqlite_fk'])
+        # Native threads: no sleep(0) for green threads on each check-in.
+        self.assertFalse(options['thread_checkin'])
         self.assertEqual(3, options['max_retries'])
         self.assertEqual('mysql+pymysql://v:pw@db/valet?charset=utf8mb4',
                          options['connection'])
