@@ -42,16 +42,17 @@ from nova import exception as nova_exception
 from nova import objects
 from nova.scheduler import host_manager
 
+from valet.cmd import allinone
 from valet.plugins import client as valet_client
+from valet.tests import checker
 from valet.tests.plugins import fixtures as valet_fixtures
 
 objects.register_all()
 
 CONF = nova.conf.CONF
 
-SAMPLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..',
-                       'etc', 'valet', 'samples')
-DATACENTER = os.path.join(SAMPLES, 'datacenter.yaml')
+#: The data center RunningValet serves by default.
+DATACENTER = os.path.join(allinone.SAMPLES, 'datacenter.yaml')
 
 #: Nova's default filters, then Valet's, as the install guide says.
 ENABLED_FILTERS = ['ComputeFilter', 'ComputeCapabilitiesFilter',
@@ -78,6 +79,9 @@ roles = service
 timeout = 30
 failure_mode = {failure_mode}
 """
+
+#: Racks of the sample hosts that name none (Valet's rack_name_pattern).
+RACK_PATTERN = r'^(?P<rack>r\d+)-'
 
 #: The project of the servers (the stacks' owner).
 PROJECT = 'tenant-a'
@@ -121,6 +125,8 @@ class NovaFilterTestCase(testtools.TestCase):
         self.valet = self.useFixture(valet_fixtures.RunningValet())
         self.admin = self.valet.client()
         self.heat = self.valet.client(**HEAT_USER)
+        #: The resources of the stacks heat_plan() planned, by stack id.
+        self.stacks = {}
         self.nova_conf = self.write_nova_conf(self.valet.url)
         self.useFixture(config_fixture.Config(CONF))
         # The Config fixture's cleanup forgets set_default(): register as
@@ -334,7 +340,24 @@ class NovaFilterTestCase(testtools.TestCase):
                 'properties': {'group_type': gtype, 'level': level,
                                'resources': list(members)}}
         self.heat.create_plan(stack_name, stack_id, resources)
+        self.stacks[stack_id] = resources
         return stack_id, keys
+
+    def assert_stack_rules(self, stack_id):
+        """The independent checker finds no broken rule in the stack.
+
+        It reads the stack's resources by name and the hosts Valet's plan
+        holds now (after reservations, moves and replans).
+        """
+        resources = {res['name']: {'type': res['type'],
+                                   'properties': res['properties']}
+                     for res in self.stacks[stack_id].values()}
+        plan = self.admin.get_plan(stack_id)
+        placements = {one['name']: {'host': one['location']}
+                      for one in plan['placements'].values()}
+        self.assertEqual(
+            [], checker.check(self.datacenter, {}, resources, placements,
+                              rack_pattern=RACK_PATTERN))
 
     def heat_hints(self, stack_id, stack_name, path, key):
         """The scheduler hints Heat sends with a server of that stack."""

@@ -90,6 +90,7 @@ class TestHeatServers(base.NovaFilterTestCase):
         placement = self.placement(keys['db2'])
         self.assertEqual(got[0], placement['location'])
         self.assertEqual(server, placement['resource_id'])
+        self.assert_stack_rules(stack_id)
 
     def test_placement_held_by_another_server_lets_no_host_pass(self):
         stack_id, keys = self.heat_plan('web', {'web1': 'm1.small'})
@@ -114,6 +115,7 @@ class TestMoves(base.NovaFilterTestCase):
         stack_id, keys = self.heat_plan(
             'pair', {'one': 'm1.medium', 'two': 'm1.medium'},
             groups=[('racks', 'diversity', 'rack', ['one', 'two'])])
+        self.stack_id = stack_id
         built = {}
         for name in ('one', 'two'):
             server = str(uuid.uuid4())
@@ -132,6 +134,7 @@ class TestMoves(base.NovaFilterTestCase):
         self.assertEqual(built['two'][0], placement['resource_id'])
         self.assertNotEqual(self.rack(built['one'][1]), self.rack(got[0]))
         self.assertIn(', replan)', self.log())
+        self.assert_stack_rules(self.stack_id)
 
     def test_rebuild_keeps_the_host_and_asks_valet_nothing(self):
         keys, built = self.build_pair()
