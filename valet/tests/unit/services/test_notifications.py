@@ -320,38 +320,3 @@ class MiddlewareTest(base.TestCase):
         self.assertTrue(middleware.close(WAIT))
         self.assertEqual((0, 2), (middleware.publisher.dropped,
                                   middleware.publisher.sent))
-
-
-class FakeTransportRoundTripTest(base.TestCase):
-    """Through oslo.messaging's in-process transport to a real listener."""
-
-    def test_round_trip(self):
-        transport = messaging.get_notification_transport(self.conf)
-        self.addCleanup(transport.cleanup)
-        received = queue.Queue()
-
-        class Endpoint:
-            def info(self, ctxt, publisher_id, event_type, payload, meta):
-                received.put(('INFO', publisher_id, event_type, payload))
-
-            def error(self, ctxt, publisher_id, event_type, payload, meta):
-                received.put(('ERROR', publisher_id, event_type, payload))
-
-        target = messaging.oslo_messaging.Target(topic='notifications')
-        listener = messaging.get_notification_listener(
-            transport, [target], [Endpoint()])
-        listener.start()
-        self.addCleanup(listener.wait)
-        self.addCleanup(listener.stop)
-        middleware = notifications.NotificationsMiddleware(
-            fake_app.application, self.conf,
-            notifier=messaging.get_notifier(self.conf, transport))
-        self.addCleanup(middleware.close, WAIT)
-        request = webob.Request.blank('/v1/groups/gone',
-                                      headers={'X-Project-Id': 'p9'})
-        self.assertEqual(404, request.get_response(middleware).status_int)
-        priority, publisher, event_type, payload = received.get(
-            timeout=WAIT)
-        self.assertEqual(('ERROR', 'valet', 'api.v1.groups', 'p9'),
-                         (priority, publisher, event_type,
-                          payload['context']['tenant_id']))
