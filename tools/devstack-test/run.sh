@@ -530,15 +530,15 @@ part_services() {
     fi
     [ $with_keystone = yes ] && check_keystone_registration "$sc" "$region" "$project" "http://127.0.0.1:$port"
     # As a local.conf [[post-config|$VALET_CONF]] would: RPC and
-    # notification queues of the test's own on the shared RabbitMQ; no Nova
-    # here, so the engine reads the sample data center.
+    # notification queues of the test's own on the shared RabbitMQ. The
+    # topology source stays the plugin's (nova): there is no Nova here, so
+    # the engine finds no hosts, but it runs, and shows it reached
+    # Keystone's catalog with the plugin's [nova] credentials.
     (
         # shellcheck source=tools/devstack-test/functions.sh
         source "$HERE/functions.sh"
         iniset "$S/etc/valet/valet.conf" engine_rpc topic "valet-engine-$TAG"
         iniset "$S/etc/valet/valet.conf" listener pool "valet-listener-$TAG"
-        iniset "$S/etc/valet/valet.conf" engine topology_driver static
-        iniset "$S/etc/valet/valet.conf" engine topology_file "$ROOT/etc/valet/samples/datacenter.yaml"
         iniset "$S/etc/valet/valet.conf" oslo_messaging_notifications driver noop
     )
     if ! DST_REAL_DB=mysql DST_REAL_PROCESSES=1 DST_REAL_KEYSTONE=$real_keystone phases "stack extra"; then
@@ -568,6 +568,14 @@ part_services() {
             result "PASS $sc GET /v1/status with a Keystone token: database and engine ok"
         else
             result "FAIL $sc GET /v1/status with a Keystone token: $out"
+        fi
+        # Authenticated as [nova] says, the engine looked the Compute API
+        # up in the catalog of the test's region (which has none).
+        if grep -q "endpoint for compute service in $region region not found" \
+                "$S/logs/valet-engine.log"; then
+            result "PASS $sc valet-engine reads the catalog with the [nova] credentials"
+        else
+            result "FAIL $sc valet-engine reads the catalog with the [nova] credentials: $(grep -m 3 -E 'ERROR|Unauthorized' "$S/logs/valet-engine.log" | cut -c1-300 | tr '\n' ' ')"
         fi
     fi
     if ! DST_REAL_DB=mysql DST_REAL_PROCESSES=1 DST_REAL_KEYSTONE=$real_keystone phases "unstack"; then
