@@ -145,7 +145,7 @@ class GroupsNegativeTest(base.BaseValetTest):
     @decorators.attr(type=['negative'])
     @decorators.idempotent_id('32c65264-1e2c-4166-8a9e-8689da97c7ad')
     def test_remove_members_with_servers(self):
-        group = self.create_group(group_type='exclusivity')
+        group = self.create_group()
         project_id = self.member.project_id
         self.admin_client.add_members(group['id'], [project_id])
         # The member project places servers in the group.
