@@ -420,8 +420,17 @@ part_database() {
     else
         result "FAIL $sc database created and synced: missing tables:$missing"
     fi
-    ok_or_fail "$sc valet-manage db version answers" \
-        "$VALET_VENV/bin/valet-manage" --config-file "$S/etc/valet/valet.conf" db version
+    local version head
+    version=$("$VALET_VENV/bin/valet-manage" --config-file "$S/etc/valet/valet.conf" \
+        db version 2>&1 | tail -n 1)
+    head=$("$VALET_VENV/bin/python" -c 'import os, valet.db
+from alembic.script import ScriptDirectory
+print(ScriptDirectory(os.path.join(os.path.dirname(valet.db.__file__), "migrations")).get_current_head())')
+    if [ -n "$head" ] && [ "$version" = "$head" ]; then
+        result "PASS $sc valet-manage db version is the newest migration ($head)"
+    else
+        result "FAIL $sc valet-manage db version is '$version', not the newest migration '$head'"
+    fi
     if ! DST_REAL_DB=$backend phases "clean"; then
         result "FAIL $sc clean: plugin.sh failed (see above)"
         return
