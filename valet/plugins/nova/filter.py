@@ -328,7 +328,11 @@ class _Request(object):
         return None, None
 
     def plan(self):
-        """Make the ad hoc plan of this server; return its placement."""
+        """Make the ad hoc plan of this server.
+
+        :returns: the id to reserve its placement by: the orchestration id
+            it is keyed by, the instance uuid.
+        """
         if not self.uuid:
             raise Refused('the request names no instance uuid to plan')
         instance = lookup_instance(self.uuid)
@@ -341,27 +345,27 @@ class _Request(object):
             # Another scheduler planned it in the meantime: use that plan.
             if e.code not in _ALREADY_PLANNED:
                 raise
-        placement = self._get(self.uuid)
-        if placement is None:
-            raise Refused('the ad hoc plan %s has no placement for the '
-                          'server' % self.uuid)
-        return placement
+        return self.uuid
 
     def decide(self):
         """The host name Valet reserved for this server, and why."""
         placement, how = self.find()
         if placement is None:
-            placement, how = self.plan(), 'a new ad hoc plan'
-        # A server Valet placed already whose host Nova no longer offers
-        # (migration, evacuation, retry): re-placed within what is left.
-        moving = (placement.get('resource_id') == self.uuid and
-                  placement.get('location') not in self.locations)
+            placement_id, how = self.plan(), 'a new ad hoc plan'
+            moving = False
+        else:
+            placement_id = placement['id']
+            # A server Valet placed already whose host Nova no longer
+            # offers (migration, evacuation, retry): placed again within
+            # what is left.
+            moving = (placement.get('resource_id') == self.uuid and
+                      placement.get('location') not in self.locations)
         action = 'replan' if moving else 'reserve'
         reserved = self.client.reserve_placement(
-            placement['id'], self.locations, resource_id=self.uuid,
+            placement_id, self.locations, resource_id=self.uuid,
             action=action)
         return reserved['location'], '%s (placement %s, %s)' % (
-            how, placement['id'], action)
+            how, reserved['id'], action)
 
 
 class ValetFilter(filters.BaseHostFilter):

@@ -514,9 +514,9 @@ class TestRoundTrips(base.NovaFilterTestCase):
         self.assertEqual([('GET', '/v1/placements'),
                           ('GET', '/v1/placements/%s' % server),
                           ('POST', '/v1/plans'),
-                          ('GET', '/v1/placements/%s' % server),
-                          ('POST', '/v1/placements/%s' % placement['id'])],
+                          ('POST', '/v1/placements/%s' % server)],
                          calls)
+        self.assertTrue(placement['reserved'])
 
     def test_client_built_once_per_process(self):
         first = self.filter_module.get_client()
