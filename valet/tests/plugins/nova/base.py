@@ -189,6 +189,42 @@ class NovaFilterTestCase(testtools.TestCase):
     def _no_mapping(self, ctx, instance_uuid):
         raise nova_exception.InstanceMappingNotFound(uuid=instance_uuid)
 
+    def nova_built_instance(self, name, metadata=None):
+        """A server Nova built already: an Instance record in its cell.
+
+        Its uuid; Nova's API database maps it to the cell, whose database
+        holds the record (read through the objects API, replaced here).
+        """
+        instance_uuid = str(uuid.uuid4())
+        instance = objects.Instance(uuid=instance_uuid, display_name=name,
+                                    metadata=metadata or {})
+        cell = objects.CellMapping(uuid=self.cell_uuid, name='cell1',
+                                   transport_url='fake://',
+                                   database_connection='sqlite://',
+                                   disabled=False)
+        targeted = []
+
+        def mapping(ctx, wanted):
+            if wanted != instance_uuid:
+                raise nova_exception.InstanceMappingNotFound(uuid=wanted)
+            return objects.InstanceMapping(instance_uuid=wanted,
+                                           cell_mapping=cell)
+
+        def get_by_uuid(ctx, wanted, expected_attrs=None):
+            # Read in the instance's cell, with its metadata.
+            targeted.append((ctx.cell_uuid, wanted,
+                             tuple(expected_attrs or ())))
+            if wanted != instance_uuid:
+                raise nova_exception.InstanceNotFound(instance_id=wanted)
+            return instance
+
+        self.useFixture(fixtures.MockPatchObject(
+            objects.InstanceMapping, 'get_by_instance_uuid',
+            side_effect=mapping))
+        self.useFixture(fixtures.MockPatchObject(
+            objects.Instance, 'get_by_uuid', side_effect=get_by_uuid))
+        return instance_uuid, targeted
+
     def nova_instance(self, name=None, metadata=None):
         """A server Nova is creating: its uuid (its record is known)."""
         instance_uuid = str(uuid.uuid4())

@@ -291,6 +291,19 @@ class TestAdHocServers(base.NovaFilterTestCase):
         self.assertEqual(server, self.admin.get_plan(server)['name'])
         self.assertIn('instance %s cannot be read' % server, self.log())
 
+    def test_server_valet_never_saw_is_planned_when_it_moves(self):
+        # Built before Valet was installed: Nova moves it off its host.
+        server, targeted = self.nova_built_instance('old-vm', {
+            'valet': '{"groups": []}'})
+        spec = self.request_spec(server, ignore_hosts=['r02-h01'])
+        [host] = self.schedule(spec)
+        self.assertNotEqual('r02-h01', host)
+        self.assertEqual([(self.cell_uuid, server, ('metadata',))],
+                         targeted)
+        plan = self.admin.get_plan(server)
+        self.assertEqual('old-vm', plan['name'])
+        self.assertEqual(host, plan['placements'][server]['location'])
+
     def test_server_group_anti_affinity_with_a_member_placed(self):
         group = self.server_group('anti-affinity')
         first = self.nova_instance('a-1')
