@@ -129,7 +129,14 @@ class Checks(upgradecheck.UpgradeCommands):
 
     def _check_policy_json(self):
         """The policy file is YAML (JSON policy files are not supported)."""
-        return common_checks.check_policy_json(self, self.conf)
+        try:
+            return common_checks.check_policy_json(self, self.conf)
+        except OSError as error:
+            # oslo.upgradecheck reads the file itself and lets the error
+            # out, which would end every check with a traceback.
+            return Result(Code.FAILURE,
+                          'The policy file %s cannot be read: %s' %
+                          (self.conf.oslo_policy.policy_file, error))
 
     _upgrade_checks = (
         ('Database schema', _check_database_schema),

@@ -204,9 +204,11 @@ class EngineRPCTest(base.TestCase):
             gate.wait(WAIT)
 
         self.flags(timeout=1, group='engine_rpc')
+        # The call context the client prepares never returns.
+        hung = mock.Mock(timeout=0.1)
+        hung.call.side_effect = hang
         with mock.patch.object(rpcapi, 'CALL_GRACE', 0.1), \
-                mock.patch.object(oslo_messaging.rpc.client._BaseCallContext,
-                                  'call', hang):
+                mock.patch.object(api.client, 'prepare', return_value=hung):
             error = self.assertRaises(exception.ServiceUnavailable,
                                       api.ping, self.ctx, timeout=0.1)
         self.assertIn('message bus did not carry the ping call',
@@ -214,9 +216,10 @@ class EngineRPCTest(base.TestCase):
 
     def test_delivery_failure_is_service_unavailable(self):
         api = rpcapi.EngineAPI(self.conf)
-        with mock.patch.object(
-                oslo_messaging.rpc.client._BaseCallContext, 'call',
-                side_effect=oslo_messaging.MessageDeliveryFailure('down')):
+        failing = mock.Mock(timeout=self.conf.engine_rpc.timeout)
+        failing.call.side_effect = oslo_messaging.MessageDeliveryFailure(
+            'down')
+        with mock.patch.object(api.client, 'prepare', return_value=failing):
             error = self.assertRaises(exception.ServiceUnavailable,
                                       api.ping, self.ctx)
         self.assertIn('unreachable: down', error.message)

@@ -25,6 +25,22 @@ from valet.tests.fixtures import database
 
 ENGINE_ANSWER = {'id': 'engine-host-1', 'hosts': 3}
 
+_open = open
+
+
+def unreadable(path):
+    """Patch open() so that opening path fails as a mode 000 file does.
+
+    Tests may run as root, who reads a mode 000 file all the same.
+    """
+    def opener(file, *args, **kwargs):
+        if file == path:
+            raise PermissionError(13, 'Permission denied', path)
+        return _open(file, *args, **kwargs)
+
+    return mock.patch('builtins.open', opener)
+
+
 ADMIN = {'user': 'admin-user', 'project': 'admin-project',
          'roles': 'admin,member,reader'}
 

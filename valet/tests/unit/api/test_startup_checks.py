@@ -116,13 +116,11 @@ class StartupChecksTest(base.APITestCase):
 
     def test_unreadable_policy_file(self):
         path = self._policy_file('valet:groups:create: "role:admin"\n')
-        # Tests may run as root, who reads a mode 000 file: make the read
-        # itself fail the way it does for another user.
-        with mock.patch('oslo_policy._cache_handler.read_cached_file',
-                        side_effect=PermissionError(13, 'Permission denied',
-                                                    path)):
+        # Tests may run as root, who reads a mode 000 file: make opening
+        # it fail the way it does for another user.
+        with base.unreadable(path):
             detail = self._refused('[oslo_policy] policy_file')
-        self.assertIn('Permission denied', detail)
+        self.assertIn('%s cannot be loaded: ' % path, detail)
 
 
 class ValetApiRefusesTest(base.APITestCase):

@@ -26,6 +26,7 @@ from valet.db import api
 from valet.db import migration
 from valet.tests import base
 from valet.tests.fixtures import database
+from valet.tests.unit.api import base as api_base
 
 Code = upgradecheck.Code
 
@@ -228,12 +229,10 @@ class BrokenConfigurationTestCase(StatusTestCase):
 
     def test_unreadable_policy_file(self):
         path = self._file('policy.yaml', 'valet:groups:create: "role:a"\n')
-        with mock.patch('oslo_policy._cache_handler.read_cached_file',
-                        side_effect=PermissionError(13, 'Permission denied',
-                                                    path)):
+        with api_base.unreadable(path):
             code = self._main('sqlite://', policy_file=path)
         self._assert_failure(code, 'Check: Policy file Result: Failure',
-                             'cannot be loaded', 'Permission denied')
+                             '%s cannot be loaded' % path)
 
     def test_missing_policy_file(self):
         code = self._main('sqlite://',
