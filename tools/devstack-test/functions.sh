@@ -27,7 +27,8 @@
 #
 #   DST_REAL_DB=mysql|postgresql   recreate_database, database_connection_url
 #                                  and the plugin's mysql/psql calls run on
-#                                  the local server (root, 127.0.0.1)
+#                                  the local server (DATABASE_USER and
+#                                  DATABASE_PASSWORD on DATABASE_HOST)
 #   DST_REAL_KEYSTONE=1            the Keystone helpers run "openstack" (OS_*
 #                                  variables of the caller)
 #   DST_REAL_PROCESSES=1           run_process starts the command (pid in
@@ -253,13 +254,14 @@ if [[ -n "${DST_REAL_DB:-}" ]]; then
         _dst_record recreate_database "$@"
         case "$DATABASE_TYPE" in
             mysql)
-                command mysql -u"$DATABASE_USER" -h"$MYSQL_HOST" \
+                MYSQL_PWD=$DATABASE_PASSWORD command mysql -u"$DATABASE_USER" -h"$MYSQL_HOST" \
                     -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1 CHARACTER SET utf8;"
                 ;;
             postgresql)
-                command psql -w -h"$DATABASE_HOST" -U"$DATABASE_USER" -dtemplate1 \
+                PGPASSWORD=$DATABASE_PASSWORD command psql -w -h"$DATABASE_HOST" \
+                    -U"$DATABASE_USER" -dtemplate1 \
                     -c "DROP DATABASE IF EXISTS $1" >/dev/null &&
-                    createdb -w -h "$DATABASE_HOST" -U"$DATABASE_USER" -l C \
+                    PGPASSWORD=$DATABASE_PASSWORD createdb -w -h "$DATABASE_HOST" -U"$DATABASE_USER" -l C \
                         -T template0 -E utf8 "$1"
                 ;;
         esac

@@ -27,7 +27,8 @@
 #    (PostgreSQL). check.py then reads the files with configparser and with
 #    Valet's, Heat's and Nova's own loaders, and checks the calls;
 # 3. the database phases for real on the local MariaDB and PostgreSQL
-#    (root, 127.0.0.1), each on a database of its own: recreate, db sync,
+#    (127.0.0.1, as root with no password, or VALET_DEVSTACK_DB_USER and
+#    VALET_DEVSTACK_DB_PASSWORD), each on a database of its own: recreate, db sync,
 #    tables there, then "clean" drops it;
 # 4. the services for real: the plugin's start phase runs valet-api under
 #    uwsgi, valet-engine and valet-listener (on the local RabbitMQ), the
@@ -65,6 +66,9 @@ E2E_DIR=${VALET_E2E_DIR:-/tmp/valet-e2e}
 REQUIRE=${VALET_DEVSTACK_REQUIRE:-}
 PARTS=${VALET_DEVSTACK_PARTS:-shellcheck,stubs,database,services}
 RABBIT_URL=${VALET_DEVSTACK_TRANSPORT_URL:-rabbit://guest:guest@127.0.0.1:5672/}
+# The database servers' administrator, as devstack's DATABASE_USER.
+DB_USER=${VALET_DEVSTACK_DB_USER:-root}
+export MYSQL_PWD=${VALET_DEVSTACK_DB_PASSWORD:-} PGPASSWORD=${VALET_DEVSTACK_DB_PASSWORD:-}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/valet-devstack-test.XXXXXX")
 RESULTS=$WORK/results
@@ -80,8 +84,8 @@ cleanup() {
     if [ -n "${KS_CLEANUP:-}" ]; then
         eval "$KS_CLEANUP" >/dev/null 2>&1
     fi
-    mysql -u root -h 127.0.0.1 -e "DROP DATABASE IF EXISTS valet_${TAG}_mysql; DROP DATABASE IF EXISTS valet_${TAG}_services" >/dev/null 2>&1
-    psql -w -h 127.0.0.1 -U root -d template1 -q \
+    mysql -u "$DB_USER" -h 127.0.0.1 -e "DROP DATABASE IF EXISTS valet_${TAG}_mysql; DROP DATABASE IF EXISTS valet_${TAG}_services" >/dev/null 2>&1
+    psql -w -h 127.0.0.1 -U "$DB_USER" -d template1 -q \
         -c "DROP DATABASE IF EXISTS valet_${TAG}_postgresql" >/dev/null 2>&1
     if [ "${VALET_DEVSTACK_KEEP:-0}" = 1 ]; then
         echo "devstack-test: scratch kept in $WORK"
@@ -199,12 +203,12 @@ scenario_env() {
     export SERVICE_DOMAIN_NAME=Default
     export REGION_NAME=${DST_REGION:-RegionOne}
     export KEYSTONE_SERVICE_URI=${DST_KEYSTONE_URI:-http://127.0.0.1/identity}
-    export DATABASE_TYPE=$DST_DATABASE_TYPE DATABASE_USER=root
-    export DATABASE_PASSWORD=${DST_DATABASE_PASSWORD:-} DATABASE_HOST=127.0.0.1
+    export DATABASE_TYPE=$DST_DATABASE_TYPE DATABASE_USER=$DB_USER
+    export DATABASE_PASSWORD=${DST_DATABASE_PASSWORD:-$MYSQL_PWD} DATABASE_HOST=127.0.0.1
     export MYSQL_HOST=127.0.0.1
     case "$DATABASE_TYPE" in
-        mysql) BASE_SQL_CONN=mysql+pymysql://root:$DATABASE_PASSWORD@127.0.0.1 ;;
-        postgresql) BASE_SQL_CONN=postgresql+psycopg2://root:$DATABASE_PASSWORD@127.0.0.1 ;;
+        mysql) BASE_SQL_CONN=mysql+pymysql://$DB_USER:$DATABASE_PASSWORD@127.0.0.1 ;;
+        postgresql) BASE_SQL_CONN=postgresql+psycopg2://$DB_USER:$DATABASE_PASSWORD@127.0.0.1 ;;
     esac
     export BASE_SQL_CONN
     export ENABLE_DEBUG_LOG_LEVEL=True API_WORKERS=1 SERVICE_TIMEOUT=60
@@ -379,17 +383,17 @@ part_stubs_edited() {
 # tables BACKEND DB: the tables of DB, one a line.
 tables() {
     case "$1" in
-        mysql) mysql -N -u root -h 127.0.0.1 -e \
+        mysql) mysql -N -u "$DB_USER" -h 127.0.0.1 -e \
             "SELECT table_name FROM information_schema.tables WHERE table_schema = '$2'" ;;
-        postgresql) psql -w -At -h 127.0.0.1 -U root -d "$2" -c \
+        postgresql) psql -w -At -h 127.0.0.1 -U "$DB_USER" -d "$2" -c \
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public'" ;;
     esac
 }
 
 database_exists() {
     case "$1" in
-        mysql) [ -n "$(mysql -N -u root -h 127.0.0.1 -e "SHOW DATABASES LIKE '$2'")" ] ;;
-        postgresql) [ "$(psql -w -At -h 127.0.0.1 -U root -d template1 -c \
+        mysql) [ -n "$(mysql -N -u "$DB_USER" -h 127.0.0.1 -e "SHOW DATABASES LIKE '$2'")" ] ;;
+        postgresql) [ "$(psql -w -At -h 127.0.0.1 -U "$DB_USER" -d template1 -c \
             "SELECT 1 FROM pg_database WHERE datname = '$2'")" = 1 ] ;;
     esac
 }
@@ -399,9 +403,9 @@ part_database() {
     local client=mysql
     [ "$backend" = postgresql ] && client=psql
     if ! command -v "$client" >/dev/null ||
-            ! { [ "$backend" = mysql ] && mysql -u root -h 127.0.0.1 -e 'SELECT 1' >/dev/null 2>&1 ||
-                [ "$backend" = postgresql ] && psql -w -h 127.0.0.1 -U root -d template1 -c 'SELECT 1' >/dev/null 2>&1; }; then
-        cannot_run "$sc" "no $backend server for root on 127.0.0.1 (tools/test-setup.sh)"
+            ! { [ "$backend" = mysql ] && mysql -u "$DB_USER" -h 127.0.0.1 -e 'SELECT 1' >/dev/null 2>&1 ||
+                [ "$backend" = postgresql ] && psql -w -h 127.0.0.1 -U "$DB_USER" -d template1 -c 'SELECT 1' >/dev/null 2>&1; }; then
+        cannot_run "$sc" "no $backend server for $DB_USER on 127.0.0.1 (tools/test-setup.sh; VALET_DEVSTACK_DB_USER/_PASSWORD)"
         return
     fi
     new_scenario "$sc"
