@@ -18,7 +18,9 @@ stack (nested stacks are part of their root's plan):
 * before CREATE: ``POST /v1/plans`` with every server of the stack and of
   its nested stacks, its group assignments, pipes and Nova server groups;
 * before UPDATE: ``PUT /v1/plans/{stack id}`` (action ``update``) with the
-  new definition: servers that stay keep their hosts;
+  new definition: servers that stay keep their hosts; a stack Valet has no
+  plan for (created while Valet was unreachable, with ``failure_mode =
+  yield``) is planned whole then;
 * before DELETE: ``DELETE /v1/plans/{stack id}`` (a stack Valet has no
   plan for is fine).
 
@@ -105,7 +107,20 @@ class ValetLifecyclePlugin(lifecycle_plugin.LifecyclePlugin):
     def _update(self, cnxt, stack, new_stack):
         resources = plan_builder.PlanBuilder(
             new_stack, stack.id, stack.name, existing=stack).build()
-        self._client(cnxt).update_plan(stack.id, resources)
+        valet = self._client(cnxt)
+        try:
+            valet.update_plan(stack.id, resources)
+        except valet_client.ValetError as e:
+            if e.code != 'valet.plan.not_found':
+                raise
+            # A stack Valet has no plan for (created while Valet was
+            # unreachable and failure_mode = yield, or its plan deleted):
+            # plan the new definition whole.
+            valet.create_plan(stack.name, stack.id, resources)
+            LOG.info('Valet had no plan of stack %(name)s (%(id)s): '
+                     'planned it on update.',
+                     {'name': stack.name, 'id': stack.id})
+            return
         LOG.info('Valet re-planned stack %(name)s (%(id)s).',
                  {'name': stack.name, 'id': stack.id})
 

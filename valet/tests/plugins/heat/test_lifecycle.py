@@ -99,6 +99,19 @@ class TestUpdateDelete(base.HeatTestCase):
         self.assertEqual(['q1', 'q2', 'q3', 'quorum'],
                          sorted(updated.resources))
 
+    def test_update_plans_a_stack_valet_never_planned(self):
+        # Created while Valet was unreachable (yield): the first update
+        # Valet sees gets a plan of the whole new definition.
+        self.set_valet(url=valet_fixtures.unused_url(), failure_mode='yield',
+                       connect_retries=0)
+        stk = self.create(base.sample('quorum.yaml'))
+        self.set_valet(url=self.valet.url)
+        self.assert_no_plan(stk)
+        updated = self.update(stk, QUORUM_V2)
+        after = self.placements(updated)
+        self.assertEqual(['q1', 'q2', 'q4'], sorted(after))
+        self.assertEqual(3, len({rack for _, rack in after.values()}))
+
     def test_delete_removes_the_plan(self):
         stk = self.create(base.sample('affinity.yaml'))
         self.plan(stk)
