@@ -61,7 +61,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 VALET_VENV=${VALET_VENV:-$ROOT/.venv}
 PLUGINS_VENV=${VALET_PLUGINS_VENV:-$ROOT/.venv-plugins}
 PYTHON=$PLUGINS_VENV/bin/python
-UWSGI=${VALET_DEVSTACK_UWSGI:-$ROOT/.venv-e2e/bin/uwsgi}
+UWSGI=${VALET_DEVSTACK_UWSGI:-${VALET_E2E_VENV:-$ROOT/.venv-e2e}/bin/uwsgi}
 E2E_DIR=${VALET_E2E_DIR:-/tmp/valet-e2e}
 REQUIRE=${VALET_DEVSTACK_REQUIRE:-}
 PARTS=${VALET_DEVSTACK_PARTS:-shellcheck,stubs,database,services}
@@ -81,6 +81,14 @@ cleanup() {
     for pidfile in "$WORK"/*/pids/*.pid; do
         [ -s "$pidfile" ] && kill -KILL "$(cat "$pidfile")" 2>/dev/null
     done
+    # The RPC and notification queues the services left on RabbitMQ.
+    if [ -n "${RABBIT_QUEUES:-}" ] && command -v rabbitmqctl >/dev/null; then
+        local queue
+        for queue in $(timeout 30 rabbitmqctl list_queues -q name 2>/dev/null |
+                grep -E "^valet-(engine|listener)-$TAG(\.|$)"); do
+            timeout 20 rabbitmqctl delete_queue -q "$queue" >/dev/null 2>&1
+        done
+    fi
     if [ -n "${KS_CLEANUP:-}" ]; then
         eval "$KS_CLEANUP" >/dev/null 2>&1
     fi
@@ -554,6 +562,7 @@ part_services() {
         iniset "$S/etc/valet/valet.conf" listener pool "valet-listener-$TAG"
         iniset "$S/etc/valet/valet.conf" oslo_messaging_notifications driver noop
     )
+    RABBIT_QUEUES=yes
     if ! DST_REAL_DB=mysql DST_REAL_PROCESSES=1 DST_REAL_KEYSTONE=$real_keystone phases "stack extra"; then
         result "FAIL $sc extra: the services did not start (see above)"
         tail -n 20 "$S"/logs/*.log >&2
