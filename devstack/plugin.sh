@@ -29,7 +29,7 @@ source "$VALET_DIR/devstack/lib/valet"
 
 if is_valet_enabled; then
     if [[ "$1" == "stack" && "$2" == "pre-install" ]]; then
-        echo_summary "Valet: nothing to do before the installs"
+        check_valet_plugin_order
 
     elif [[ "$1" == "stack" && "$2" == "install" ]]; then
         echo_summary "Installing Valet"

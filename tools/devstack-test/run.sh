@@ -227,6 +227,7 @@ scenario_env() {
     export VALET_SERVICE_PORT=${DST_PORT:-8090}
     export PYTHON
     export ENABLED_SERVICES=${DST_SERVICES:-key,mysql,rabbit,n-api,n-sch,n-cpu,h-eng,h-api,tempest}
+    export DEVSTACK_PLUGINS=,heat,valet
     export DST_ROOT=$S DST_BIN=$S/bin DST_TRANSPORT_URL=$RABBIT_URL
     export DST_CALLS=$S/calls/settings
     # What check.py compares with.
@@ -348,6 +349,15 @@ part_stubs_samples() {
         check "$sc" calls "$S/calls/clean" clean
     else
         result "FAIL $sc clean: plugin.sh failed"
+    fi
+    # "enable_plugin valet" before "enable_plugin heat": Heat's post-config
+    # would undo Valet's; pre-install refuses, saying why.
+    if DEVSTACK_PLUGINS=,valet,heat phases "stack pre-install" 2>/dev/null; then
+        result "FAIL $sc pre-install refuses valet enabled before heat: it went on"
+    elif grep -q "'enable_plugin heat' must come before" "$S/stack_pre-install.log"; then
+        result "PASS $sc pre-install refuses valet enabled before heat, saying why"
+    else
+        result "FAIL $sc pre-install refuses valet enabled before heat: $(tail -n 3 "$S/stack_pre-install.log" | tr '\n' ' ')"
     fi
 }
 
