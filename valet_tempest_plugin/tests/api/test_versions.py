@@ -107,3 +107,15 @@ class VersionsTest(base.BaseValetTest):
         resp, _body = self.admin.status.request_without_token(
             'GET', 'v1/groups', headers=headers)
         self.assertEqual(401, resp.status)
+
+    @decorators.idempotent_id('ca283445-2063-43d6-bd98-aa1d1c275f4a')
+    def test_healthcheck(self):
+        # oslo.middleware's healthcheck, answered before authentication.
+        status = self.admin.status
+        resp, _body = status.request_without_token('GET', 'healthcheck')
+        self.assertEqual(200, resp.status)
+        resp, _body = status.request_without_token('HEAD', 'healthcheck')
+        self.assertIn(resp.status, (200, 204))
+        resp, _body = status.request_without_token('POST', 'healthcheck')
+        self.assertEqual(405, resp.status)
+        self.assertEqual('GET, HEAD', resp['allow'])
