@@ -248,6 +248,9 @@ def check_heat(heat_conf):
         ini = read_ini(heat_conf)
         equal(get(ini, 'DEFAULT', 'stack_scheduler_hints'), 'True',
               '[DEFAULT] stack_scheduler_hints')
+        # Heat calls lifecycle plugins on its legacy engine only.
+        equal(get(ini, 'DEFAULT', 'convergence_engine'), 'False',
+              '[DEFAULT] convergence_engine')
         equal(get(ini, 'valet', 'service_type'), 'valet',
               '[valet] service_type')
         equal(get(ini, 'valet', 'region_name'), expect('REGION'),
@@ -265,6 +268,7 @@ def check_heat(heat_conf):
         cfg.CONF(['--config-file', heat_conf], project='heat',
                  default_config_files=[])
         equal(cfg.CONF.stack_scheduler_hints, True, 'stack_scheduler_hints')
+        equal(cfg.CONF.convergence_engine, False, 'convergence_engine')
         client.register_opts(cfg.CONF)
         equal(cfg.CONF.valet.service_type, 'valet', '[valet] service_type')
         equal(cfg.CONF.valet.failure_mode, expect('FAILURE_MODE', 'reject'),
