@@ -18,6 +18,7 @@
 # opportunistic test user of oslo.db, openstack_citest (password
 # openstack_citest), gets its database and the right to create and drop
 # databases on both database servers. Safe to run again and again.
+# Also installs shellcheck when missing (the devstack plugin's harness).
 #
 # Runs as root, or as a user with sudo.
 
@@ -202,6 +203,15 @@ EOF
     log "RabbitMQ speaks AMQP 0-9-1"
 }
 
+# The devstack plugin's harness checks the plugin with shellcheck.
+ensure_shellcheck() {
+    if ! command -v shellcheck >/dev/null; then
+        log "installing shellcheck"
+        apt_install shellcheck
+    fi
+}
+
+ensure_shellcheck
 start_postgresql
 setup_postgresql_user
 start_mariadb
