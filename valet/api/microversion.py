@@ -30,6 +30,7 @@ MICROVERSION_ENVIRON = '%s.microversion' % SERVICE_TYPE
 
 VERSIONS = [
     '1.0',  # Groups, status; the Valet 1.0 paths with the 1.0 defects fixed.
+    '1.1',  # POST /v1/plans: project_id, the project a plan is made for.
 ]
 
 
@@ -41,6 +42,16 @@ def min_version_string():
 def max_version_string():
     """Return the highest microversion served."""
     return VERSIONS[-1]
+
+
+def requested(req):
+    """The microversion of a request (a ``microversion_parse.Version``)."""
+    return req.environ[MICROVERSION_ENVIRON]
+
+
+def at_least(req, major, minor):
+    """True when the request asked for microversion major.minor or later."""
+    return requested(req) >= microversion_parse.Version(major, minor)
 
 
 def _version_range():

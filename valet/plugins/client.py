@@ -39,6 +39,8 @@ from oslo_config import cfg
 
 SERVICE_TYPE = 'valet'
 API_VERSION = 'valet 1.0'
+#: The microversion that lets a plan be made for another project.
+PROJECT_VERSION = 'valet 1.1'
 GROUP = 'valet'
 
 FAILURE_MODES = ('reject', 'yield')
@@ -185,10 +187,11 @@ class Client(object):
         self.adapter = ks_adapter_
         self.timeout = timeout
 
-    def request(self, method, path, body=None, ok=(200, 201, 204)):
+    def request(self, method, path, body=None, ok=(200, 201, 204),
+                version=API_VERSION):
         """One call; the decoded JSON document, or None for no body."""
         kwargs = {'raise_exc': False,
-                  'headers': {'OpenStack-API-Version': API_VERSION,
+                  'headers': {'OpenStack-API-Version': version,
                               'Accept': 'application/json'}}
         if body is not None:
             kwargs['json'] = body
@@ -214,12 +217,19 @@ class Client(object):
 
     # Plans.
 
-    def create_plan(self, plan_name, stack_id, resources, locations=None):
+    def create_plan(self, plan_name, stack_id, resources, locations=None,
+                    project_id=None):
+        """Plan a stack; for ``project_id`` (microversion 1.1) if given."""
         body = {'plan_name': plan_name, 'stack_id': stack_id,
                 'resources': resources}
+        version = API_VERSION
         if locations is not None:
             body['locations'] = list(locations)
-        return self.request('POST', '/v1/plans', body)['plan']
+        if project_id is not None:
+            body['project_id'] = project_id
+            version = PROJECT_VERSION
+        return self.request('POST', '/v1/plans', body,
+                            version=version)['plan']
 
     def update_plan(self, plan, resources, original_resources=None):
         body = {'action': 'update', 'resources': resources}

@@ -20,9 +20,12 @@ caller may not read is answered 404, as a missing one, so that plan ids
 of other projects cannot be probed.
 """
 
+import copy
+
 import webob.dec
 
 from valet.api import errors
+from valet.api import microversion
 from valet.api.schemas import plans as schema
 from valet.api import util
 from valet.db import plans as db_plans
@@ -85,14 +88,34 @@ def _authorized_plan(ctx, action, plan_id):
     raise exception.PlanNotFound(plan=plan_id)
 
 
+def _for_project(ctx, project_id):
+    """A copy of ctx acting for project_id: the plan's owner."""
+    plan_ctx = copy.copy(ctx)
+    plan_ctx.project_id = project_id
+    plan_ctx.project_name = None
+    return plan_ctx
+
+
 @webob.dec.wsgify
 def create_plan(req):
-    """POST /v1/plans: place every server of a stack (the engine)."""
+    """POST /v1/plans: place every server of a stack (the engine).
+
+    The plan belongs to the caller's project, or (microversion 1.1) to the
+    ``project_id`` of the body, which the create rule must allow for that
+    project: Nova's filter (``service``) plans a server for its owner, so
+    that the owner's memberships of named groups apply.
+    """
     ctx = util.context(req)
-    # The plan belongs to the caller's project.
     ctx.can(policies.CREATE, {'project_id': own_project(ctx)})
     util.extract_query(req, schema.NO_QUERY)
-    body = util.extract_json(req, schema.POST_PLAN)
+    if microversion.at_least(req, 1, 1):
+        body = util.extract_json(req, schema.POST_PLAN_1_1)
+    else:
+        body = util.extract_json(req, schema.POST_PLAN)
+    project_id = body.get('project_id', ctx.project_id)
+    if project_id != ctx.project_id:
+        ctx.can(policies.CREATE, {'project_id': project_id})
+        ctx = _for_project(ctx, project_id)
     plan = _engine(ctx).create_plan(
         ctx, body['plan_name'], body['stack_id'], body['resources'],
         locations=body.get('locations'), timeout=_timeout(ctx))

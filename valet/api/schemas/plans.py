@@ -17,6 +17,8 @@ schemas reuse the host names and ids defined in this module. The engine
 checks what a schema cannot (group rules, flavors, named groups).
 """
 
+import copy
+
 from valet.api.schemas import groups as group_schema
 
 #: Most resources (servers, assignments and anything else) in one stack.
@@ -98,6 +100,14 @@ POST_PLAN = {
     'required': ['plan_name', 'stack_id', 'resources'],
     'additionalProperties': False,
 }
+
+#: Microversion 1.1: the project the plan is made for, when the caller
+#: (Nova's filter, an operator) acts for another project.
+POST_PLAN_1_1 = copy.deepcopy(POST_PLAN)
+POST_PLAN_1_1['properties']['project_id'] = {
+    'type': 'string', 'pattern': group_schema.UNRESERVED_1_255,
+    'description': 'a project id is 1 to 255 characters among A-Z a-z '
+                   '0-9 and - . _ ~'}
 
 ACTIONS = ['update', 'migrate']
 

@@ -339,8 +339,11 @@ class _Request(object):
         resources = adhoc_resources(self.spec, instance)
         name = resources[self.uuid]['name']
         try:
+            # For the server's project, so that its memberships of
+            # named groups apply (the filter's own user is a service).
             self.client.create_plan(name, self.uuid, resources,
-                                    locations=self.locations)
+                                    locations=self.locations,
+                                    project_id=self.spec.project_id)
         except valet_client.ValetError as e:
             # Another scheduler planned it in the meantime: use that plan.
             if e.code not in _ALREADY_PLANNED:

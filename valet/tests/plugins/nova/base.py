@@ -106,10 +106,11 @@ class CallSpy(fixtures.Fixture):
         real = valet_client.Client.request
         spy = self
 
-        def request(client, method, path, body=None, ok=(200, 201, 204)):
+        def request(client, method, path, body=None, ok=(200, 201, 204),
+                    **kwargs):
             spy.calls.append((method, path.split('?')[0]))
             spy.bodies.append(body)
-            return real(client, method, path, body=body, ok=ok)
+            return real(client, method, path, body=body, ok=ok, **kwargs)
 
         self.useFixture(fixtures.MonkeyPatch(
             'valet.plugins.client.Client.request', request))

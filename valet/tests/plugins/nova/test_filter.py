@@ -353,6 +353,24 @@ class TestAdHocServers(base.NovaFilterTestCase):
         self.assertIn(self.rack(host_3), (self.rack(host_1),
                                           self.rack(host_2)))
 
+    def test_ad_hoc_plan_is_the_servers_project_s(self):
+        # A named group open to the server's project only: the plan is
+        # made for the server's project, not the filter's service project.
+        group = self.admin.create_group('tenant-db', 'diversity', 'rack')
+        self.admin.add_members(group['id'], [base.PROJECT])
+        metadata = {'valet': json.dumps({'groups': ['tenant-db']})}
+        server = self.nova_instance('db-1', metadata)
+        spy = self.useFixture(base.CallSpy())
+        self.assertEqual(1, len(self.schedule(self.request_spec(server))))
+        self.assertEqual(base.PROJECT, self.plan_body(spy)['project_id'])
+        self.assertEqual(base.PROJECT,
+                         self.admin.get_plan(server)['project_id'])
+        # A server of another project may not join it.
+        other = self.nova_instance('db-2', dict(metadata))
+        spec = self.request_spec(other, project_id='other-project')
+        self.assertEqual([], self.schedule(spec))
+        self.assertIn('valet.group.not_member', self.log())
+
     def test_metadata_naming_an_unknown_group_lets_no_host_pass(self):
         server = self.nova_instance('lost', {
             'valet': json.dumps({'groups': ['no-such-group']})})

@@ -28,6 +28,7 @@ READER_A = {'user': 'reader-a', 'project': 'project-a', 'roles': 'reader'}
 SERVICE = {'user': 'heat', 'project': 'service', 'roles': 'service'}
 NO_PROJECT = {'user': 'member-x', 'project': '', 'roles': 'member,reader'}
 
+V = 'OpenStack-API-Version'
 PLAN_KEYS = ['id', 'name', 'placements', 'project_id', 'stack_id']
 
 
@@ -71,6 +72,48 @@ class CreatePlanTest(PlanTestCase):
         ctx = self.engine.create_plan.call_args[0][0]
         self.assertEqual('project-a', ctx.project_id)
         self.engine_api.assert_called_with(self.conf)
+
+    def test_project_id_at_1_1_plans_for_that_project(self):
+        self.engine.create_plan.return_value = plan_fakes.engine_plan()
+        response = self.request(
+            'POST', '/v1/plans', body=_post_body(project_id='project-a'),
+            persona=SERVICE, headers={V: 'valet 1.1'})
+        self.assertEqual(201, response.status_int, response.body)
+        self.assertEqual('valet 1.1', response.headers[V])
+        ctx = self.engine.create_plan.call_args[0][0]
+        self.assertEqual('project-a', ctx.project_id)
+        self.assertEqual('heat', ctx.user_id)
+
+    def test_project_id_of_own_project_for_a_member(self):
+        self.engine.create_plan.return_value = plan_fakes.engine_plan()
+        response = self.request(
+            'POST', '/v1/plans', body=_post_body(project_id='project-a'),
+            persona=MEMBER_A, headers={V: 'valet 1.1'})
+        self.assertEqual(201, response.status_int, response.body)
+        ctx = self.engine.create_plan.call_args[0][0]
+        self.assertEqual('project-a', ctx.project_id)
+
+    def test_project_id_of_another_project_refused_to_a_member(self):
+        response = self.request(
+            'POST', '/v1/plans', body=_post_body(project_id='project-b'),
+            persona=MEMBER_A, headers={V: 'valet 1.1'})
+        self.assertError(response, 403, 'valet.policy.not_authorized')
+        self.engine.create_plan.assert_not_called()
+
+    def test_project_id_needs_1_1(self):
+        response = self.request(
+            'POST', '/v1/plans', body=_post_body(project_id='project-a'),
+            persona=SERVICE)
+        detail = self.assertError(response, 400, 'valet.invalid')['detail']
+        self.assertIn('project_id', detail)
+        self.engine.create_plan.assert_not_called()
+
+    def test_project_id_is_checked(self):
+        response = self.request(
+            'POST', '/v1/plans', body=_post_body(project_id='a b'),
+            persona=SERVICE, headers={V: 'valet 1.1'})
+        detail = self.assertError(response, 400, 'valet.invalid')['detail']
+        self.assertIn('project_id', detail)
 
     def test_engine_timeout_is_the_api_option(self):
         self.flags(group='api', engine_timeout=7)

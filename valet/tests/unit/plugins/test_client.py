@@ -235,3 +235,22 @@ class ListOptsTestCase(testtools.TestCase):
         for _group, opts in client.list_opts():
             for opt in opts:
                 self.assertEqual(conf.valet[opt.dest], opt.default, opt.dest)
+
+
+class ProjectVersionTestCase(testtools.TestCase):
+
+    def test_plan_for_a_project_asks_for_1_1(self):
+        requests = self.useFixture(rm_fixture.Fixture())
+        requests.post(URL + '/v1/plans', status_code=201,
+                      json={'plan': {'id': 'p'}})
+        valet = client.Client(client.adapter(
+            ks_session.Session(auth=noauth.ValetNoAuth(endpoint=URL)),
+            endpoint_override=URL))
+        valet.create_plan('s', 's', {}, project_id='owner')
+        self.assertEqual('owner', requests.last_request.json()['project_id'])
+        self.assertEqual('valet 1.1', requests.last_request.headers[
+            'OpenStack-API-Version'])
+        valet.create_plan('s', 's', {})
+        self.assertNotIn('project_id', requests.last_request.json())
+        self.assertEqual('valet 1.0', requests.last_request.headers[
+            'OpenStack-API-Version'])
