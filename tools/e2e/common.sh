@@ -29,6 +29,19 @@ KS_DIR=$E2E_DIR/keystone
 VALET_DIR=$E2E_DIR/valet
 STATE_ENV=$E2E_DIR/state.env
 ACCOUNTS=$E2E_DIR/accounts.json
+# valet-engine's RPC topic: the run's own, so that two runs on one machine
+# (one RabbitMQ) never answer each other's calls.
+ENGINE_TOPIC=valet-e2e-engine-$(basename "$E2E_DIR" | tr -c 'A-Za-z0-9\n' '-')
+
+# Delete the RabbitMQ queues of this run's topic (best effort).
+delete_engine_queues() {
+    local queue
+    command -v rabbitmqctl >/dev/null || return 0
+    for queue in $(timeout 30 rabbitmqctl list_queues -q name 2>/dev/null |
+            grep -E "^$ENGINE_TOPIC(\.|_|$)"); do
+        timeout 20 rabbitmqctl delete_queue -q "$queue" >/dev/null 2>&1
+    done
+}
 
 e2e_log() {
     echo "e2e: $*"

@@ -55,6 +55,7 @@ cleanup() {
     fi
     bash "$E2E_TOOLS/valet.sh" stop >/dev/null 2>&1 || true
     bash "$E2E_TOOLS/keystone.sh" stop >/dev/null 2>&1 || true
+    delete_engine_queues
 }
 trap cleanup EXIT
 

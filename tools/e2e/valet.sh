@@ -109,8 +109,8 @@ transport_url = $RABBIT_URL
 host = $ENGINE_HOST
 
 [engine_rpc]
-# Fixed, so that repeated runs reuse their RabbitMQ queues.
-topic = valet-e2e-engine
+# The run's own (its queues are deleted when the run ends).
+topic = $ENGINE_TOPIC
 timeout = 30
 
 [engine]
