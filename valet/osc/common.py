@@ -74,6 +74,27 @@ class ValetCommand(object):
             raise exceptions.CommandError(one_line(exc))
 
 
+def delete_each(log, delete, noun, names):
+    """Delete each of names with delete(path item); go on past refusals.
+
+    One name: its refusal is the command's error. Several: each refusal
+    is logged and the others are deleted; then one error counts them.
+    """
+    if len(names) == 1:
+        delete(path_item(names[0]))
+        return
+    failed = 0
+    for name in names:
+        try:
+            delete(path_item(name))
+        except valet_client.ValetError as exc:
+            failed += 1
+            log.error('%s %s: %s', noun.capitalize(), name, refusal(exc))
+    if failed:
+        raise exceptions.CommandError('%d of %d %ss were not deleted' % (
+            failed, len(names), noun))
+
+
 class LinesColumn(columns.FormattableColumn):
     """A list of records: one line each in a table, the list in JSON/YAML.
 

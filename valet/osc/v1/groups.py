@@ -120,20 +120,8 @@ class DeleteGroup(common.ValetCommand, command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        if len(parsed_args.groups) == 1:
-            self.valet.delete_group(common.path_item(parsed_args.groups[0]))
-            return
-        failed = 0
-        for group in parsed_args.groups:
-            try:
-                self.valet.delete_group(common.path_item(group))
-            except common.valet_client.ValetError as exc:
-                failed += 1
-                self.log.error('Group %s: %s', group, common.refusal(exc))
-        if failed:
-            raise exceptions.CommandError(
-                '%d of %d groups were not deleted' % (
-                    failed, len(parsed_args.groups)))
+        common.delete_each(self.log, self.valet.delete_group, 'group',
+                           parsed_args.groups)
 
 
 class AddMember(common.ValetCommand, command.Command):

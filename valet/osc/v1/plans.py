@@ -25,7 +25,6 @@ field), 1 when Valet refuses the plan (its reason).
 import uuid
 
 from osc_lib.command import command
-from osc_lib import exceptions
 
 from valet.osc import common
 
@@ -169,17 +168,5 @@ class DeletePlan(common.ValetCommand, command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        if len(parsed_args.plans) == 1:
-            self.valet.delete_plan(common.path_item(parsed_args.plans[0]))
-            return
-        failed = 0
-        for plan in parsed_args.plans:
-            try:
-                self.valet.delete_plan(common.path_item(plan))
-            except common.valet_client.ValetError as exc:
-                failed += 1
-                self.log.error('Plan %s: %s', plan, common.refusal(exc))
-        if failed:
-            raise exceptions.CommandError(
-                '%d of %d plans were not deleted' % (
-                    failed, len(parsed_args.plans)))
+        common.delete_each(self.log, self.valet.delete_plan, 'plan',
+                           parsed_args.plans)
