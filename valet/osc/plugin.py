@@ -38,6 +38,8 @@ LOG = logging.getLogger(__name__)
 API_NAME = 'valet'
 SERVICE_TYPE = 'valet'
 DEFAULT_API_VERSION = '1'
+#: Seconds to wait for each answer of Valet.
+DEFAULT_TIMEOUT = 60
 API_VERSION_OPTION = 'os_valet_api_version'
 API_VERSIONS = {'1': 'valet.plugins.client.Client'}
 
@@ -61,14 +63,28 @@ def make_client(instance):
     """
     from valet.plugins import client as valet_client
 
-    endpoint = endpoint_override(instance.get_configuration())
+    config = instance.get_configuration()
+    endpoint = endpoint_override(config)
     LOG.debug('Valet client: endpoint %s, interface %s, region %s',
               endpoint or '(service catalog)', instance.interface,
               instance.region_name)
     return valet_client.Client(valet_client.adapter(
         instance.session, service_type=SERVICE_TYPE,
         interface=instance.interface, region_name=instance.region_name,
-        endpoint_override=endpoint))
+        endpoint_override=endpoint), timeout=timeout(config))
+
+
+def timeout(config):
+    """Seconds to wait for each answer of Valet.
+
+    ``--os-valet-timeout-seconds``: OpenStackClient's session has no
+    timeout, and without one a Valet that never answers would hold the
+    command for ever. (The option's name does not end in "timeout": the
+    configuration loader of openstacksdk takes every such option for its
+    own ``api_timeout``, which OpenStackClient then drops.)
+    """
+    value = config.get('valet_timeout_seconds') or DEFAULT_TIMEOUT
+    return float(value)
 
 
 def build_option_parser(parser):
@@ -86,4 +102,24 @@ def build_option_parser(parser):
         default=utils.env('OS_VALET_URL'),
         help='Valet API endpoint, e.g. http://controller:8090, instead of '
              'the service catalog\'s "valet" endpoint (Env: OS_VALET_URL)')
+    parser.add_argument(
+        '--os-valet-timeout-seconds',
+        metavar='<seconds>', type=_positive_float,
+        default=utils.env('OS_VALET_TIMEOUT_SECONDS',
+                          default=DEFAULT_TIMEOUT),
+        help='Seconds to wait for each answer of Valet, default=%s (Env: '
+             'OS_VALET_TIMEOUT_SECONDS)' % DEFAULT_TIMEOUT)
     return parser
+
+
+def _positive_float(text):
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(
+            '%r is not a number of seconds above 0' % (text,))
+    return value

@@ -203,7 +203,14 @@ class Client(object):
             raise ValetEndpointNotFound(
                 'no Valet endpoint in the service catalog (set [valet] '
                 'url): %s' % e)
-        except (ks_exc.ConnectionError, ks_exc.RequestTimeout) as e:
+        except ks_exc.ConnectTimeout as e:
+            # keystoneauth's name for a request that got no answer in time
+            # (connecting or reading).
+            if self.timeout is None:
+                raise ValetUnavailable(str(e))
+            raise ValetUnavailable('%s: no answer within %g seconds' % (
+                e, self.timeout))
+        except ks_exc.ConnectionError as e:
             raise ValetUnavailable(str(e))
         if response.status_code in ok:
             if response.status_code == 204 or not response.content:

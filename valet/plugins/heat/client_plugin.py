@@ -38,10 +38,14 @@ def register_opts(conf=None):
 
 
 def make_client(context, conf=None):
-    """A :class:`valet.plugins.client.Client` for a Heat request context."""
+    """A :class:`valet.plugins.client.Client` for a Heat request context.
+
+    The stack owner's session, with ``[valet] timeout`` on every call: the
+    session Heat lends has no timeout of its own, and a Valet that never
+    answers must not hold heat-engine for ever.
+    """
     conf = register_opts(conf)
-    return valet_client.Client(valet_client.adapter(
-        context.keystone_session, conf))
+    return valet_client.from_conf(conf, session=context.keystone_session)
 
 
 class ValetClientPlugin(client_plugin.ClientPlugin):

@@ -96,6 +96,48 @@ class RunningValet(fixtures.Fixture):
             session, endpoint_override=self.url))
 
 
+class HungServer(fixtures.Fixture):
+    """A TCP server on 127.0.0.1 that takes connections and never answers.
+
+    What a client sees of a Valet whose API hangs (a database that does
+    not answer, a stuck worker): ``url``.
+    """
+
+    def _setUp(self):
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(('127.0.0.1', 0))
+        self.sock.listen(16)
+        # accept() wakes up now and then to see whether to stop.
+        self.sock.settimeout(0.2)
+        self.url = 'http://127.0.0.1:%d' % self.sock.getsockname()[1]
+        self.accepted = []
+        self.stopping = threading.Event()
+
+        def accept():
+            while not self.stopping.is_set():
+                try:
+                    conn, _ = self.sock.accept()
+                except socket.timeout:
+                    continue
+                except OSError:
+                    return
+                self.accepted.append(conn)
+
+        thread = threading.Thread(target=accept, daemon=True)
+        thread.start()
+        self.addCleanup(self._stop, thread)
+
+    def _stop(self, thread):
+        self.stopping.set()
+        thread.join(10)
+        self.sock.close()
+        for conn in self.accepted:
+            conn.close()
+
+
 def unused_url():
     """A URL on 127.0.0.1 where nothing listens (Valet unreachable)."""
     import socket

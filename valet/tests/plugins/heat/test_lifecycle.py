@@ -145,6 +145,18 @@ class TestUnreachable(base.HeatTestCase):
         for name in ('app1', 'app2'):
             self.assertIsNotNone(stk[name].resource_id)
 
+    def test_hung_valet_fails_the_stack_after_the_timeout(self):
+        # Valet takes the connection and never answers: the stack does
+        # not wait for ever, it fails once [valet] timeout has passed.
+        hung = self.useFixture(valet_fixtures.HungServer())
+        self.set_valet(url=hung.url, failure_mode='reject', timeout=1,
+                       connect_retries=0)
+        stk = self.create(base.sample('affinity.yaml'),
+                          expect=('CREATE', 'FAILED'))
+        self.assertIn('Valet is unavailable', stk.status_reason)
+        self.assertIn('no answer within 1 seconds', stk.status_reason)
+        self.assert_nothing_built(stk)
+
     def test_reject_is_the_default(self):
         self.set_valet(url=valet_fixtures.unused_url(), connect_retries=0)
         base.cfg.CONF.clear_override('failure_mode', group='valet')

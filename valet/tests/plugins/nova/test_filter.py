@@ -468,6 +468,25 @@ class TestValetFailures(base.NovaFilterTestCase):
                       '%s without Valet ([valet] failure_mode = yield)'
                       % server, self.log())
 
+    def test_hung_valet_follows_failure_mode_after_the_timeout(self):
+        # A Valet that takes connections and never answers (a hung API or
+        # database): the filter gives up after [valet] timeout.
+        url = self.useFixture(base.valet_fixtures.HungServer()).url
+        for mode, passing in (('reject', 0), ('yield', 15)):
+            path = self.write_nova_conf(url, failure_mode=mode)
+            with open(path) as f:
+                text = f.read()
+            with open(path, 'w') as f:
+                f.write(text.replace('timeout = 30\n', 'timeout = 1\n'))
+            base.CONF(['--config-file', path], project='nova',
+                      default_config_files=[])
+            self.filter_module.reset_client()
+            server = self.nova_instance('vm-' + mode)
+            self.assertEqual(passing,
+                             len(self.schedule(self.request_spec(server))))
+            self.assertIn('failure_mode = %s' % mode, self.log())
+            self.assertIn('no answer within 1 seconds', self.log())
+
     def test_default_failure_mode_is_reject(self):
         path = self.write_nova_conf(base.valet_fixtures.unused_url())
         with open(path) as f:

@@ -205,6 +205,17 @@ class TestGroups(base.OpenStackTestCase):
         down = self.openstack('placement', 'status',
                               env={'OS_VALET_URL': dead})
         self.assertOneLine(down, 1, 'Valet is unavailable', dead[7:])
+        # A Valet that never answers: the command gives up after
+        # --os-valet-timeout-seconds, on one line.
+        hung = self.useFixture(plugin_fixtures.HungServer())
+        slow = self.openstack('--os-valet-timeout-seconds', '1', 'placement',
+                              'group', 'list', env={'OS_VALET_URL': hung.url})
+        self.assertOneLine(slow, 1, 'Valet is unavailable', 'timed out',
+                           'no answer within 1 seconds')
+        bad = self.openstack('--os-valet-timeout-seconds', '0',
+                             'placement', 'status')
+        self.assertEqual(2, bad.code, bad)
+        self.assertIn('above 0', bad.stderr)
 
 
 class _SickValet(http_server.BaseHTTPRequestHandler):
