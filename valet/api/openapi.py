@@ -107,7 +107,7 @@ OPERATIONS = {
     ('/v1/plans', 'GET'): _op(
         'List plans', [200], query=plan_schema.LIST_QUERY),
     ('/v1/plans', 'POST'): _op(
-        'Create a plan', [201, 404, 409], body=plan_schema.POST_PLAN),
+        'Create a plan', [201, 404, 409], body=plan_schema.POST_PLAN_1_1),
     ('/v1/plans/{plan_or_stack_id}', 'GET'): _op('Show a plan', [200, 404]),
     ('/v1/plans/{plan_or_stack_id}', 'PUT'): _op(
         'Update a plan or migrate a server', [200, 404, 409],
@@ -240,7 +240,11 @@ def build(routes=None):
             'title': 'Valet placement API',
             'version': microversion.max_version_string(),
             'description': 'Generated from valet.api.handler.ROUTES and '
-                           'the JSON Schemas of valet.api.schemas.',
+                           'the JSON Schemas of valet.api.schemas. Bodies '
+                           'are those of the newest microversion (this '
+                           'version); ask for it with the header '
+                           'OpenStack-API-Version: valet %s.'
+                           % microversion.max_version_string(),
         },
         'paths': paths,
         'components': {
