@@ -23,6 +23,7 @@ import threading
 
 from valet.cmd import api as cmd_api
 from valet.tests import base
+from valet.tests.fixtures import raw_http
 
 IO_TIMEOUT = 30
 STOP_WAIT = 30
@@ -57,21 +58,10 @@ class ApiServerTest(base.TestCase):
         self.thread.join(STOP_WAIT)
 
     def _exchange(self, data):
-        with socket.create_connection(('127.0.0.1', self.server.server_port),
-                                      IO_TIMEOUT) as sock:
-            sock.sendall(data)
-            sock.shutdown(socket.SHUT_WR)
-            answer = b''
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
+        answer, status, headers, body = raw_http.exchange(
+            self.server.server_port, data)
         self.assertEqual(1, answer.count(b'HTTP/1.1 '), answer)
-        head, _, body = answer.partition(b'\r\n\r\n')
-        lines = head.decode('iso-8859-1').split('\r\n')
-        headers = dict(line.lower().split(': ', 1) for line in lines[1:])
-        return int(lines[0].split()[1]), headers, json.loads(body)
+        return status, headers, json.loads(body)
 
     def _error(self, status, data):
         got, headers, document = self._exchange(data)

@@ -30,6 +30,7 @@ import time
 import fixtures
 
 from valet.tests import base
+from valet.tests.fixtures import raw_http
 
 # Generous bounds on waits; never asserted as durations.
 START_WAIT = 60
@@ -117,29 +118,16 @@ class ApiServerProcessTest(base.TestCase):
 
     def _raw(self, data):
         """Send raw bytes; return (status, headers, body) of the answer."""
-        with socket.create_connection(('127.0.0.1', self.port),
-                                      IO_TIMEOUT) as sock:
-            sock.sendall(data)
-            sock.shutdown(socket.SHUT_WR)
-            answer = b''
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                answer += chunk
+        answer, status, headers, body = raw_http.exchange(self.port, data)
         # One answer only: what follows a refused request is never read
         # as another one.
         self.assertEqual(1, answer.count(b'HTTP/1.1 '), answer)
-        head, _, body = answer.partition(b'\r\n\r\n')
-        lines = head.decode('iso-8859-1').split('\r\n')
-        headers = dict(line.split(': ', 1) for line in lines[1:])
-        return int(lines[0].split()[1]), headers, body
+        return status, headers, body
 
     def assertApiWgError(self, status, answer):
         got_status, headers, body = answer
         self.assertEqual(status, got_status, body)
-        content_type = {k.lower(): v for k, v in dict(headers).items()}[
-            'content-type']
+        content_type = headers['content-type']
         self.assertEqual('application/json', content_type.split(';')[0])
         errors = json.loads(body)['errors']
         self.assertEqual(1, len(errors))
