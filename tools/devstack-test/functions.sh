@@ -242,14 +242,14 @@ function iniset_rpc_backend {
     iniset "$2" "${3:-DEFAULT}" transport_url "$DST_TRANSPORT_URL"
 }
 
-if [[ -n "${DST_REAL_DB:-}" ]]; then
-    function database_connection_url {
-        case "$DATABASE_TYPE" in
-            mysql) echo "$BASE_SQL_CONN/$1?charset=utf8" ;;
-            postgresql) echo "$BASE_SQL_CONN/$1?client_encoding=utf8" ;;
-        esac
-    }
+function database_connection_url {
+    case "$DATABASE_TYPE" in
+        mysql) echo "$BASE_SQL_CONN/$1?charset=utf8" ;;
+        postgresql) echo "$BASE_SQL_CONN/$1?client_encoding=utf8" ;;
+    esac
+}
 
+if [[ -n "${DST_REAL_DB:-}" ]]; then
     function recreate_database {
         _dst_record recreate_database "$@"
         case "$DATABASE_TYPE" in
@@ -277,13 +277,6 @@ if [[ -n "${DST_REAL_DB:-}" ]]; then
         command psql "$@"
     }
 else
-    function database_connection_url {
-        case "$DATABASE_TYPE" in
-            mysql) echo "$BASE_SQL_CONN/$1?charset=utf8" ;;
-            postgresql) echo "$BASE_SQL_CONN/$1?client_encoding=utf8" ;;
-        esac
-    }
-
     function recreate_database {
         _dst_record recreate_database "$@"
     }
