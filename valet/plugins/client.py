@@ -43,7 +43,6 @@ API_VERSION = 'valet 1.0'
 PROJECT_VERSION = 'valet 1.1'
 GROUP = 'valet'
 
-FAILURE_MODES = ('reject', 'yield')
 #: keystoneauth's defaults changed for Valet: its service type, and a
 #: bounded wait (seconds) for a Valet that does not answer.
 _DEFAULTS = {'service_type': SERVICE_TYPE, 'timeout': 60}
