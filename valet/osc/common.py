@@ -75,21 +75,24 @@ class ValetCommand(object):
 
 
 def delete_each(log, delete, noun, names):
-    """Delete each of names with delete(path item); go on past refusals.
+    """Delete each of names with delete(name); go on past refusals.
 
     One name: its refusal is the command's error. Several: each refusal
     is logged and the others are deleted; then one error counts them.
     """
     if len(names) == 1:
-        delete(path_item(names[0]))
+        delete(names[0])
         return
     failed = 0
     for name in names:
         try:
-            delete(path_item(name))
+            delete(name)
         except valet_client.ValetError as exc:
             failed += 1
             log.error('%s %s: %s', noun.capitalize(), name, refusal(exc))
+        except exceptions.CommandError as exc:
+            failed += 1
+            log.error('%s %s: %s', noun.capitalize(), name, exc)
     if failed:
         raise exceptions.CommandError('%d of %d %ss were not deleted' % (
             failed, len(names), noun))

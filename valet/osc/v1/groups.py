@@ -120,8 +120,10 @@ class DeleteGroup(common.ValetCommand, command.Command):
         return parser
 
     def take_action(self, parsed_args):
-        common.delete_each(self.log, self.valet.delete_group, 'group',
-                           parsed_args.groups)
+        common.delete_each(
+            self.log,
+            lambda name: self.valet.delete_group(common.path_item(name)),
+            'group', parsed_args.groups)
 
 
 class AddMember(common.ValetCommand, command.Command):

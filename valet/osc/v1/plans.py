@@ -25,6 +25,7 @@ field), 1 when Valet refuses the plan (its reason).
 import uuid
 
 from osc_lib.command import command
+from osc_lib import exceptions
 
 from valet.osc import common
 
@@ -48,6 +49,29 @@ def _lines(records):
 
 def _plan_argument(parser, help_text):
     parser.add_argument('plan', metavar='<plan>', help=help_text)
+
+
+def find_plan(valet, reference):
+    """The plan a plan id, stack id or plan name refers to.
+
+    The API looks plans up by plan id or stack id; a name (what ``plan
+    create`` was given) is looked up among the caller's plans, and must
+    name one plan only.
+    """
+    try:
+        return valet.get_plan(common.path_item(reference))
+    except common.valet_client.ValetError as exc:
+        if exc.status != 404:
+            raise
+        named = valet.list_plans(name=reference)
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise exceptions.CommandError(
+                '%d plans are named %r: give a plan id or stack id (%s)' % (
+                    len(named), reference,
+                    ', '.join(sorted(plan['id'] for plan in named))))
+        raise
 
 
 class CreatePlan(common.ValetCommand, command.ShowOne):
@@ -148,11 +172,11 @@ class ShowPlan(common.ValetCommand, command.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        _plan_argument(parser, 'Plan to show (plan id or stack id)')
+        _plan_argument(parser, 'Plan to show (plan id, stack id or name)')
         return parser
 
     def take_action(self, parsed_args):
-        plan = self.valet.get_plan(common.path_item(parsed_args.plan))
+        plan = find_plan(self.valet, parsed_args.plan)
         return (FIELDS + ('placements',),
                 tuple(plan.get(f) for f in FIELDS) + (_placements(plan),))
 
@@ -164,9 +188,12 @@ class DeletePlan(common.ValetCommand, command.Command):
         parser = super().get_parser(prog_name)
         parser.add_argument(
             'plans', metavar='<plan>', nargs='+',
-            help='Plan(s) to delete (plan id or stack id)')
+            help='Plan(s) to delete (plan id, stack id or name)')
         return parser
 
     def take_action(self, parsed_args):
-        common.delete_each(self.log, self.valet.delete_plan, 'plan',
-                           parsed_args.plans)
+        common.delete_each(
+            self.log,
+            lambda ref: self.valet.delete_plan(
+                find_plan(self.valet, ref)['id']),
+            'plan', parsed_args.plans)

@@ -133,6 +133,36 @@ class TestPlans(base.OpenStackTestCase):
         gone = self.openstack('placement', 'plan', 'delete', stack_id)
         self.assertOneLine(gone, 1, 'HTTP 404', 'valet.plan.not_found')
 
+    def test_show_and_delete_by_name(self):
+        # The name given to "plan create" finds the plan, while it names
+        # one plan only.
+        first, second = str(uuid.uuid4()), str(uuid.uuid4())
+        for stack_id in (first, second):
+            self.plan_later_deleted(stack_id)
+        self.assertOk(self.openstack('placement', 'plan', 'create',
+                                     'named-once', '-t', WEB,
+                                     '--stack-id', first))
+        shown = self.openstack('placement', 'plan', 'show', 'named-once',
+                               '-f', 'value', '-c', 'stack_id')
+        self.assertOk(shown)
+        self.assertEqual(first, shown.stdout.strip())
+
+        self.assertOk(self.openstack('placement', 'plan', 'create',
+                                     'named-once', '-t', WEB,
+                                     '--stack-id', second))
+        ids = sorted(self.client.get_plan(s)['id'] for s in (first, second))
+        twice = self.openstack('placement', 'plan', 'delete', 'named-once')
+        self.assertOneLine(twice, 1, "2 plans are named 'named-once'",
+                           ', '.join(ids))
+        self.assertEqual(2, len(self.client.list_plans(name='named-once')))
+
+        self.assertOk(self.openstack('placement', 'plan', 'delete', second))
+        self.assertOk(self.openstack('placement', 'plan', 'delete',
+                                     'named-once'))
+        self.assertEqual([], self.client.list_plans(name='named-once'))
+        unknown = self.openstack('placement', 'plan', 'show', 'named-once')
+        self.assertOneLine(unknown, 1, 'HTTP 404', 'valet.plan.not_found')
+
     def test_refused_with_valets_reason(self):
         # Three web servers on different hosts, one host allowed: 409.
         refused = self.openstack('placement', 'plan', 'create', 'web',
